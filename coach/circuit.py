@@ -1,0 +1,456 @@
+"""The routine: seven moves in order, rounds, set timing, side switches, get-ready, pause/skip, summary.
+
+Pure logic driven by frame timestamps (`t_ms`), so a replay gives the same result at any speed.
+Two ways to run the circuit:
+- timed (live camera): the coach leads. Each move gets a get-ready phase (set-up check: the move
+  recogniser must see the person in the move's position, or the get-ready time runs out), then a set of
+  `seconds` (per move, or per side with `per_side`); one-sided moves get "switch sides" at half time;
+  the circuit then auto-advances.
+- follow (recorded video): the person leads. The move recogniser decides which move is on, and frames go
+  to that move's checker; no timers, no buttons needed. Because the recogniser needs a moment to be sure,
+  the last couple of seconds of frames are replayed into a move's checker when it takes over.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from coach.events import (
+    CueEvent,
+    ErrorEvent,
+    HoldEvent,
+    MoveEvent,
+    MoveInfo,
+    MoveSummaryOut,
+    RepEvent,
+    RoundEvent,
+    RunState,
+    Settings,
+    SideEvent,
+    SideSummary,
+    StateEvent,
+    SummaryEvent,
+    WarningEvent,
+)
+from coach.pose import Pose
+
+GET_READY_MIN_MS = 3_000  # time to read the set-up help before a set can start
+GET_READY_MAX_MS = 12_000  # a set starts after this even if the set-up check never passed
+READY_DWELL_MS = 1_000  # the recogniser must see the move this long to call the person ready
+POSITION_WARNING_AFTER_MS = 4_000  # when to say "get into position" if the recogniser sees another move
+FOLLOW_LOOKBACK_MS = 2_500  # frames replayed into a move's checker when the recogniser switches to it
+WARNING_REPEAT_MS = 5_000  # the same set-up warning is not forwarded again within this time
+
+TIPS = (
+    "Start small: one round, 30 seconds a move.",
+    "Do the circuit after a run or on a rest day.",
+    "Stay in a range that feels comfortable; never force a stretch.",
+)
+
+
+class Checker(Protocol):
+    def update(self, t_ms: int, pose: Pose | None) -> Any: ...
+
+    def summary(self) -> Any: ...
+
+
+class Recognizer(Protocol):
+    def update(self, t_ms: int, pose: Pose | None) -> str | None: ...
+
+
+@dataclass
+class CircuitMoves:
+    """What the circuit needs from the moves package, injectable so the circuit logic is testable alone."""
+
+    move_ids: Sequence[str]
+    info: Callable[[str], MoveInfo]
+    make_checker: Callable[[str], Checker]
+    make_recognizer: Callable[[], Recognizer]
+
+    @classmethod
+    def standard(cls) -> CircuitMoves:
+        from coach.moves import MOVE_IDS, MOVES, MoveRecognizer, make_checker
+
+        def info(move_id: str) -> MoveInfo:
+            move = MOVES[move_id]
+            return MoveInfo(
+                move_id=move_id, title=move.title, kind=move.kind, one_sided=move.one_sided, setup_tip=move.setup_tip
+            )
+
+        return cls(move_ids=tuple(MOVE_IDS), info=info, make_checker=make_checker, make_recognizer=MoveRecognizer)
+
+
+@dataclass
+class SetResult:
+    """One finished set (a move in a round), handed to the history store."""
+
+    round: int
+    move_id: str
+    active_ms: int
+    summary: Any  # the checker's MoveSummary
+
+
+@dataclass
+class _Totals:
+    reps: dict[str, int] = field(default_factory=dict)
+    hold_ms: dict[str, int] = field(default_factory=dict)
+    rom: dict[str, list[float]] = field(default_factory=dict)
+    rom_name: str = ""
+    good_form_ms: int = 0
+    active_ms: int = 0
+
+    def add(self, summary: Any, active_ms: int) -> None:
+        for side, count in summary.reps.items():
+            self.reps[side] = self.reps.get(side, 0) + count
+        for side, held_ms in summary.hold_ms.items():
+            self.hold_ms[side] = self.hold_ms.get(side, 0) + held_ms
+        for side, values in summary.rom.items():
+            self.rom.setdefault(side, []).extend(values)
+        self.rom_name = summary.rom_name or self.rom_name
+        self.good_form_ms += summary.good_form_ms
+        self.active_ms += active_ms
+
+
+class Circuit:
+    """Feed it every frame with `update`; it returns the events to send. Controls act at the latest frame time."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        moves: CircuitMoves | None = None,
+        on_set_done: Callable[[SetResult], None] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.moves = moves or CircuitMoves.standard()
+        self.on_set_done = on_set_done
+        self.recognizer = self.moves.make_recognizer()
+        self.state: RunState = "idle"
+        self.round = 1
+        self.index = -1
+        self.move_id: str | None = None
+        self.checker: Checker | None = None
+        self.last_result: Any = None
+        self._paused_from: RunState | None = None
+        self._last_t_ms: int | None = None
+        self._start_t_ms: int | None = None
+        self._phase_ms = 0  # time spent in the current phase (get-ready or set), pauses excluded
+        self._set_ms = 0  # time in the current set (for follow mode: time on the current move)
+        self._ready_ms = 0  # how long the recogniser has seen the expected move during get-ready
+        self._position_warned = False
+        self._switched_side = False
+        self._probe: Checker | None = None
+        self._warned_at: dict[str, int] = {}
+        self._hold_seconds: dict[str, int] = {}
+        self._last_state_key: tuple[Any, ...] | None = None
+        self._totals: dict[str, _Totals] = {}
+        self._done_this_round: set[str] = set()
+        self._lookback: deque[tuple[int, Pose | None]] = deque()
+        self._switch_t_ms = 0
+
+    # ---- per frame ----
+
+    def update(self, t_ms: int, pose: Pose | None) -> list[Any]:
+        """Advance the circuit to frame time `t_ms` with this frame's pose; returns events."""
+        events: list[Any] = []
+        if self._last_t_ms is not None and t_ms <= self._last_t_ms:
+            return events  # out-of-order or repeated frame: ignore rather than run time backwards
+        dt_ms = 0 if self._last_t_ms is None else t_ms - self._last_t_ms
+        self._last_t_ms = t_ms
+        if self._start_t_ms is None:
+            self._start_t_ms = t_ms
+        if self.state == "idle":
+            self._begin(t_ms, events)
+        if self.state in ("paused", "finished"):
+            return events
+        if self.settings.mode == "follow":
+            self._follow_frame(t_ms, pose, events)
+        elif self.state == "get_ready":
+            self._get_ready_frame(t_ms, dt_ms, pose, events)
+        else:
+            self._set_frame(t_ms, dt_ms, pose, events)
+        self._emit_state(t_ms, events)
+        return events
+
+    def _begin(self, t_ms: int, events: list[Any]) -> None:
+        events.append(RoundEvent(t_ms=t_ms, round=1, rounds=self.settings.rounds))
+        if self.settings.mode == "follow":
+            self.state = "active"  # waiting for the recogniser to see the first move
+        else:
+            self._enter_move(t_ms, 0, events)
+
+    # ---- timed mode ----
+
+    def _enter_move(self, t_ms: int, index: int, events: list[Any]) -> None:
+        self.index = index
+        self.move_id = self.moves.move_ids[index]
+        info = self.moves.info(self.move_id)
+        self.state = "get_ready"
+        self.checker = None
+        self.last_result = None
+        self._probe = self.moves.make_checker(self.move_id)
+        self._phase_ms = 0
+        self._ready_ms = 0
+        self._position_warned = False
+        self._switched_side = False
+        self._hold_seconds = {}
+        events.append(MoveEvent(t_ms=t_ms, move=info, index=index, round=self.round, rounds=self.settings.rounds))
+        events.append(CueEvent(t_ms=t_ms, move_id=self.move_id, cue_id="get_ready",
+                               text=f"Next: {info.title}. {info.setup_tip}."))
+
+    def _get_ready_frame(self, t_ms: int, dt_ms: int, pose: Pose | None, events: list[Any]) -> None:
+        assert self.move_id is not None and self._probe is not None
+        self._phase_ms += dt_ms
+        seen = self.recognizer.update(t_ms, pose)
+        probe_result = self._probe.update(t_ms, pose)
+        self.last_result = probe_result
+        for event in getattr(probe_result, "events", []):
+            if type(event).__name__ == "SetupWarning":
+                self._warn(t_ms, event.warning_id, event.text, events)
+        self._ready_ms = self._ready_ms + dt_ms if seen == self.move_id else 0
+        if seen != self.move_id and not self._position_warned and self._phase_ms >= POSITION_WARNING_AFTER_MS:
+            self._position_warned = True
+            tip = self.moves.info(self.move_id).setup_tip
+            self._warn(t_ms, "get_into_position", f"Get into position: {tip}.", events)
+        ready = self._ready_ms >= READY_DWELL_MS and self._phase_ms >= GET_READY_MIN_MS
+        if ready or self._phase_ms >= GET_READY_MAX_MS:
+            self._start_set(t_ms, events)
+
+    def _start_set(self, t_ms: int, events: list[Any]) -> None:
+        assert self.move_id is not None
+        self.state = "active"
+        self.checker = self.moves.make_checker(self.move_id)
+        self._probe = None
+        self._phase_ms = 0
+        self._set_ms = 0
+        events.append(CueEvent(t_ms=t_ms, move_id=self.move_id, cue_id="go", text="Go!"))
+
+    def _set_length_ms(self) -> int:
+        assert self.move_id is not None
+        one_sided = self.moves.info(self.move_id).one_sided
+        per_set_ms = self.settings.seconds * 1000
+        return per_set_ms * 2 if one_sided and self.settings.per_side else per_set_ms
+
+    def _set_frame(self, t_ms: int, dt_ms: int, pose: Pose | None, events: list[Any]) -> None:
+        assert self.move_id is not None and self.checker is not None
+        self._phase_ms += dt_ms
+        self._set_ms += dt_ms
+        self.recognizer.update(t_ms, pose)  # keep its tracking warm for the next get-ready
+        self._check_frame(t_ms, pose, events)
+        length_ms = self._set_length_ms()
+        if self.moves.info(self.move_id).one_sided and not self._switched_side and self._phase_ms >= length_ms / 2:
+            self._switched_side = True
+            side = self._second_side()
+            events.append(SideEvent(t_ms=t_ms, move_id=self.move_id, side=side, text=f"Switch sides: {side} side"))
+        if self._phase_ms >= length_ms:
+            self._end_set(t_ms, events)
+
+    def _second_side(self) -> str:
+        """The side not worked so far (the checker knows which side the person chose first)."""
+        result = self.last_result
+        worked = getattr(result, "side", None) if result is not None else None
+        if worked not in ("left", "right") and result is not None:
+            scores = {s: result.reps.get(s, 0) * 1000 + result.hold_ms.get(s, 0) for s in ("left", "right")}
+            worked = max(scores, key=lambda s: scores[s]) if any(scores.values()) else None
+        return "left" if worked == "right" else "right"
+
+    def _end_set(self, t_ms: int, events: list[Any]) -> None:
+        self._close_set()
+        next_index = self.index + 1
+        if next_index < len(self.moves.move_ids):
+            self._enter_move(t_ms, next_index, events)
+        elif self.round < self.settings.rounds:
+            self.round += 1
+            events.append(RoundEvent(t_ms=t_ms, round=self.round, rounds=self.settings.rounds))
+            self._enter_move(t_ms, 0, events)
+        else:
+            self._finish(t_ms, events)
+
+    def _close_set(self) -> None:
+        """Fold the current checker into the totals and hand the set to the history hook."""
+        if self.checker is None or self.move_id is None:
+            return
+        summary = self.checker.summary()
+        self._totals.setdefault(self.move_id, _Totals()).add(summary, self._set_ms)
+        if self.on_set_done is not None:
+            self.on_set_done(SetResult(round=self.round, move_id=self.move_id, active_ms=self._set_ms, summary=summary))
+        self.checker = None
+
+    # ---- follow mode ----
+
+    def _follow_frame(self, t_ms: int, pose: Pose | None, events: list[Any]) -> None:
+        self._lookback.append((t_ms, pose))
+        while self._lookback[0][0] < t_ms - FOLLOW_LOOKBACK_MS:
+            self._lookback.popleft()
+        seen = self.recognizer.update(t_ms, pose)
+        if seen is not None and seen != self.move_id:
+            self._follow_switch(t_ms, seen, events)
+        elif self.checker is not None:
+            self._set_ms = t_ms - self._switch_t_ms
+            self._check_frame(t_ms, pose, events)
+
+    def _follow_switch(self, t_ms: int, move_id: str, events: list[Any]) -> None:
+        """The recogniser moved on: close the last move's set, start a fresh checker, replay the lookback."""
+        if self.checker is not None:
+            self._set_ms = t_ms - self._switch_t_ms
+            self._close_set()
+        new_index = list(self.moves.move_ids).index(move_id)
+        if move_id in self._done_this_round and new_index < self.index:
+            self.round += 1
+            self._done_this_round = set()
+            events.append(RoundEvent(t_ms=t_ms, round=self.round, rounds=max(self.round, self.settings.rounds)))
+        replay_after_ms = max(self._switch_t_ms if self.move_id is not None else -1, t_ms - FOLLOW_LOOKBACK_MS - 1)
+        self._done_this_round.add(move_id)
+        self.index = new_index
+        self.move_id = move_id
+        self.checker = self.moves.make_checker(move_id)
+        self._switch_t_ms = t_ms
+        self._set_ms = 0
+        self._hold_seconds = {}
+        info = self.moves.info(move_id)
+        events.append(MoveEvent(t_ms=t_ms, move=info, index=new_index, round=self.round,
+                                rounds=max(self.round, self.settings.rounds)))
+        for frame_t_ms, frame_pose in list(self._lookback):
+            if frame_t_ms > replay_after_ms:
+                self._check_frame(frame_t_ms, frame_pose, events)
+
+    # ---- shared ----
+
+    def _check_frame(self, t_ms: int, pose: Pose | None, events: list[Any]) -> None:
+        """Run the current checker and translate what it found into wire events."""
+        assert self.checker is not None and self.move_id is not None
+        result = self.checker.update(t_ms, pose)
+        self.last_result = result
+        for event in result.events:
+            kind = type(event).__name__
+            if kind == "RepCounted":
+                events.append(RepEvent(t_ms=event.t_ms, move_id=self.move_id, side=event.side, count=event.count,
+                                       rom_value=event.rom_value, rom_name=event.rom_name))
+            elif kind == "CueGiven":
+                events.append(CueEvent(t_ms=event.t_ms, move_id=self.move_id, cue_id=event.cue_id, text=event.text))
+            elif kind == "SetupWarning":
+                self._warn(event.t_ms, event.warning_id, event.text, events)
+            elif kind == "HoldChanged":
+                self._hold_seconds[event.side] = event.hold_ms // 1000
+                events.append(HoldEvent(t_ms=event.t_ms, move_id=self.move_id, side=event.side,
+                                        holding=event.holding, hold_ms=event.hold_ms))
+        for side, held_ms in result.hold_ms.items():
+            if held_ms // 1000 > self._hold_seconds.get(side, 0):
+                self._hold_seconds[side] = held_ms // 1000
+                events.append(HoldEvent(t_ms=t_ms, move_id=self.move_id, side=side, holding=True, hold_ms=held_ms))
+
+    def _warn(self, t_ms: int, warning_id: str, text: str, events: list[Any]) -> None:
+        last_ms = self._warned_at.get(warning_id)
+        if last_ms is not None and t_ms - last_ms < WARNING_REPEAT_MS:
+            return
+        self._warned_at[warning_id] = t_ms
+        events.append(WarningEvent(t_ms=t_ms, warning_id=warning_id, text=text))
+
+    def _emit_state(self, t_ms: int, events: list[Any], force: bool = False) -> None:
+        """A state event when anything shown changes, and at least once per second of phase time."""
+        event = self.state_event(t_ms)
+        second = (event.time_left_ms if event.time_left_ms is not None else event.elapsed_ms) // 1000
+        key = (event.state, event.move_id, event.side, event.round, second, tuple(sorted(event.reps.items())))
+        if force or key != self._last_state_key:
+            self._last_state_key = key
+            events.append(event)
+
+    def state_event(self, t_ms: int) -> StateEvent:
+        result = self.last_result
+        side = getattr(result, "side", None) if result is not None else None
+        time_left_ms: int | None = None
+        if self.settings.mode == "timed" and self.state in ("get_ready", "active", "paused"):
+            phase = self._paused_from or self.state
+            total_ms = GET_READY_MAX_MS if phase == "get_ready" else self._set_length_ms()
+            time_left_ms = max(0, total_ms - self._phase_ms)
+        counting = self.checker is not None and result is not None
+        return StateEvent(
+            t_ms=t_ms,
+            state=self.state,
+            mode=self.settings.mode,
+            move_id=self.move_id,
+            side=side,
+            round=self.round,
+            rounds=max(self.round, self.settings.rounds),
+            time_left_ms=time_left_ms,
+            elapsed_ms=self._set_ms if self.state != "get_ready" else self._phase_ms,
+            reps=dict(result.reps) if counting else {},
+            hold_ms=dict(result.hold_ms) if counting else {},
+        )
+
+    # ---- controls ----
+
+    def pause(self) -> list[Any]:
+        if self.state not in ("get_ready", "active"):
+            return []
+        self._paused_from = self.state
+        self.state = "paused"
+        return self._control_events()
+
+    def resume(self) -> list[Any]:
+        if self.state != "paused" or self._paused_from is None:
+            return []
+        self.state = self._paused_from
+        self._paused_from = None
+        return self._control_events()
+
+    def skip(self) -> list[Any]:
+        """Timed mode: end the get-ready or the set now and go to the next move (what was done still counts)."""
+        t_ms = self._last_t_ms or 0
+        if self.settings.mode == "follow":
+            return [ErrorEvent(t_ms=t_ms, code="unsupported",
+                               message="Skip works in the guided circuit; in follow mode the coach follows you.")]
+        if self.state == "paused":
+            self.resume()
+        if self.state not in ("get_ready", "active"):
+            return []
+        events: list[Any] = []
+        self._end_set(t_ms, events)
+        self._emit_state(t_ms, events, force=True)
+        return events
+
+    def finish(self) -> list[Any]:
+        """End the session now (stop pressed, or the video ended): close the open set, send the summary."""
+        t_ms = self._last_t_ms or 0
+        if self.state == "finished":
+            return []
+        events: list[Any] = []
+        self._close_set()
+        self._finish(t_ms, events)
+        self._emit_state(t_ms, events, force=True)
+        return events
+
+    def _finish(self, t_ms: int, events: list[Any]) -> None:
+        self.state = "finished"
+        self._probe = None
+        events.append(CueEvent(t_ms=t_ms, move_id=None, cue_id="done", text="Circuit complete. Nice work!"))
+        events.append(self.summary())
+
+    def _control_events(self) -> list[Any]:
+        t_ms = self._last_t_ms or 0
+        events: list[Any] = []
+        self._emit_state(t_ms, events, force=True)
+        return events
+
+    def summary(self) -> SummaryEvent:
+        """Per move and side: reps, hold seconds, ROM values, time in good form, in circuit order."""
+        t_ms = self._last_t_ms or 0
+        moves_out = []
+        for move_id in self.moves.move_ids:
+            totals = self._totals.get(move_id)
+            if totals is None:
+                continue
+            sides = sorted(set(totals.reps) | set(totals.hold_ms) | set(totals.rom))
+            moves_out.append(MoveSummaryOut(
+                move_id=move_id,
+                title=self.moves.info(move_id).title,
+                sides={s: SideSummary(reps=totals.reps.get(s, 0), hold_s=round(totals.hold_ms.get(s, 0) / 1000, 1),
+                                      rom=[round(v, 1) for v in totals.rom.get(s, [])]) for s in sides},
+                rom_name=totals.rom_name,
+                good_form_s=round(totals.good_form_ms / 1000, 1),
+                active_s=round(totals.active_ms / 1000, 1),
+            ))
+        duration_ms = 0 if self._start_t_ms is None else t_ms - self._start_t_ms
+        return SummaryEvent(t_ms=t_ms, rounds=self.round, duration_s=round(duration_ms / 1000, 1), moves=moves_out)

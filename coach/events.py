@@ -1,0 +1,250 @@
+"""The wire schema: every message the coach sends to a client, and every control a client may send.
+
+One versioned pydantic schema shared by the server, the overlay and anything else that listens, so a
+consumer can validate what it receives and a change to the wire shows up as a version bump.
+Server -> client messages are JSON objects discriminated by `type`; for file and webcam sources the
+server also sends each processed video frame as a binary WebSocket message (JPEG bytes) just before
+the `pose` event of the same `frame_index`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+SCHEMA_VERSION = 1
+
+Side = Literal["left", "right", "both"]
+JointStatus = Literal["good", "attention"]
+CircuitMode = Literal["timed", "follow"]
+SourceKind = Literal["webcam", "file", "browser", "none"]
+RunState = Literal["idle", "get_ready", "active", "paused", "finished"]
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    schema_version: int = SCHEMA_VERSION
+    t_ms: int = Field(0, description="frame timestamp the event belongs to (source time, not wall clock)")
+
+
+class Settings(BaseModel):
+    """The user's circuit choices (start small: 1 round x 30 s)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rounds: int = Field(1, ge=1, le=2)
+    seconds: int = Field(30, ge=30, le=60, description="seconds per move, or per side when per_side is set")
+    per_side: bool = Field(False, description="one-sided moves get `seconds` for each side instead of in total")
+    mode: CircuitMode = Field("timed", description="timed: the coach leads; follow: the coach follows the person")
+
+
+class MoveInfo(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    move_id: str
+    title: str
+    kind: str
+    one_sided: bool
+    setup_tip: str
+
+
+class HelloEvent(_Event):
+    """Sent once on connect: what the server offers and where the session stands."""
+
+    type: Literal["hello"] = "hello"
+    source: SourceKind
+    source_name: str = ""
+    source_note: str = Field("", description="one sentence for the user, e.g. why a sample video is playing")
+    settings: Settings
+    state: RunState
+    moves: list[MoveInfo]
+    tips: list[str]
+
+
+class PoseEvent(_Event):
+    """Overlay data for one processed frame. Points are normalised (0..1, y down); None = not visible."""
+
+    type: Literal["pose"] = "pose"
+    frame_index: int
+    image_size: tuple[int, int]
+    points: list[tuple[float, float] | None] = Field(description="33 MediaPipe landmarks, or empty when no person")
+    joint_status: dict[int, JointStatus] = Field(default_factory=dict)
+    form_ok: bool = True
+    captured_wall_ms: float = Field(description="server wall clock when the frame was captured (latency only)")
+
+
+class RepEvent(_Event):
+    type: Literal["rep"] = "rep"
+    move_id: str
+    side: Side
+    count: int
+    rom_value: float | None = None
+    rom_name: str = ""
+
+
+class HoldEvent(_Event):
+    """Hold tick: sent when a hold starts or stops and once per whole second held."""
+
+    type: Literal["hold"] = "hold"
+    move_id: str
+    side: Side
+    holding: bool
+    hold_ms: int
+
+
+class CueEvent(_Event):
+    type: Literal["cue"] = "cue"
+    move_id: str | None = None
+    cue_id: str
+    text: str
+
+
+class WarningEvent(_Event):
+    """Set-up help: the body is not trustworthy enough to count (e.g. whole body not in view)."""
+
+    type: Literal["warning"] = "warning"
+    warning_id: str
+    text: str
+
+
+class MoveEvent(_Event):
+    """The circuit moved to another move (entering its get-ready phase in timed mode)."""
+
+    type: Literal["move"] = "move"
+    move: MoveInfo
+    index: int = Field(description="0-based position in the circuit")
+    round: int
+    rounds: int
+
+
+class SideEvent(_Event):
+    type: Literal["side"] = "side"
+    move_id: str
+    side: Side
+    text: str
+
+
+class RoundEvent(_Event):
+    type: Literal["round"] = "round"
+    round: int
+    rounds: int
+
+
+class StateEvent(_Event):
+    """Where the session stands; sent on every change and once per second of set time."""
+
+    type: Literal["state"] = "state"
+    state: RunState
+    mode: CircuitMode
+    move_id: str | None = None
+    side: Side | None = None
+    round: int = 1
+    rounds: int = 1
+    time_left_ms: int | None = Field(None, description="set (or get-ready) time left; None in follow mode")
+    elapsed_ms: int = Field(0, description="time in the current move")
+    reps: dict[str, int] = Field(default_factory=dict)
+    hold_ms: dict[str, int] = Field(default_factory=dict)
+    frames_dropped: int = 0
+
+
+class SideSummary(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reps: int = 0
+    hold_s: float = 0.0
+    rom: list[float] = Field(default_factory=list)
+
+
+class MoveSummaryOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    move_id: str
+    title: str
+    sides: dict[str, SideSummary]
+    rom_name: str = ""
+    good_form_s: float = 0.0
+    active_s: float = 0.0
+
+
+class SummaryEvent(_Event):
+    type: Literal["summary"] = "summary"
+    rounds: int
+    duration_s: float
+    moves: list[MoveSummaryOut]
+
+
+class ErrorEvent(_Event):
+    """A problem with a client's message or the source; the session keeps going."""
+
+    type: Literal["error"] = "error"
+    code: str
+    message: str
+
+
+Event = Annotated[
+    HelloEvent
+    | PoseEvent
+    | RepEvent
+    | HoldEvent
+    | CueEvent
+    | WarningEvent
+    | MoveEvent
+    | SideEvent
+    | RoundEvent
+    | StateEvent
+    | SummaryEvent
+    | ErrorEvent,
+    Field(discriminator="type"),
+]
+EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+
+
+# ---- client -> server controls ----
+
+
+class _Control(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StartControl(_Control):
+    """Start (or restart) a session; `source` picks the server's source or this browser's camera."""
+
+    type: Literal["start"]
+    source: Literal["server", "browser"] = "server"
+    settings: Settings | None = None
+
+
+class PauseControl(_Control):
+    type: Literal["pause"]
+
+
+class ResumeControl(_Control):
+    type: Literal["resume"]
+
+
+class SkipControl(_Control):
+    type: Literal["skip"]
+
+
+class StopControl(_Control):
+    """End the session now; the summary covers what was done."""
+
+    type: Literal["stop"]
+
+
+class SettingsControl(_Control):
+    type: Literal["settings"]
+    settings: Settings
+
+
+Control = Annotated[
+    StartControl | PauseControl | ResumeControl | SkipControl | StopControl | SettingsControl,
+    Field(discriminator="type"),
+]
+CONTROL_ADAPTER: TypeAdapter[Control] = TypeAdapter(Control)
+
+def dump(event: BaseModel) -> str:
+    """Serialise an event for the wire (compact JSON, no None-stripping so clients see every field)."""
+    return event.model_dump_json()

@@ -1,0 +1,218 @@
+"""Circuit logic with a tiny fake checker and recogniser: timing, sides, pause, skip, rounds, follow mode."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from coach.circuit import GET_READY_MAX_MS, GET_READY_MIN_MS, Circuit, CircuitMoves, SetResult
+from coach.events import MoveInfo, Settings
+
+FRAME_MS = 100
+MOVE_IDS = ("hip_90_90", "lunge_rotation", "bridge_march", "hamstring_scoop", "hip_flexor_reach",
+            "forward_fold_pedals", "hamstring_strap")
+ONE_SIDED = {"lunge_rotation", "hip_flexor_reach", "hamstring_strap"}
+
+
+# The fake checker emits events whose class names match the moves contract.
+@dataclass
+class RepCounted:
+    t_ms: int
+    side: str
+    count: int
+    rom_value: float
+    rom_name: str
+
+
+@dataclass
+class SetupWarning:
+    t_ms: int
+    warning_id: str
+    text: str
+
+
+@dataclass
+class FakeResult:
+    side: str | None
+    reps: dict[str, int]
+    hold_ms: dict[str, int]
+    events: list
+
+
+@dataclass
+class FakeSummary:
+    reps: dict[str, int]
+    hold_ms: dict[str, int]
+    rom: dict[str, list[float]]
+    rom_name: str
+    good_form_ms: int
+
+
+@dataclass
+class FakeChecker:
+    """Counts one left rep every 2 s of frames it sees; holds count every frame it sees."""
+
+    move_id: str
+    first_t_ms: int | None = None
+    reps: int = 0
+    hold_ms: int = 0
+    seen_t_ms: list[int] = field(default_factory=list)
+
+    def update(self, t_ms, pose):
+        self.seen_t_ms.append(t_ms)
+        if self.first_t_ms is None:
+            self.first_t_ms = t_ms
+        else:
+            self.hold_ms += FRAME_MS
+        events = []
+        if pose == "nobody":
+            events.append(SetupWarning(t_ms, "not_visible", "Step back so your whole body is visible"))
+        due = (t_ms - self.first_t_ms) // 2000
+        if due > self.reps:
+            self.reps = due
+            events.append(RepCounted(t_ms, "left", self.reps, 90.0, "knee_deg"))
+        return FakeResult("left", {"left": self.reps}, {"left": self.hold_ms}, events)
+
+    def summary(self):
+        return FakeSummary({"left": self.reps}, {"left": self.hold_ms}, {"left": [90.0] * self.reps}, "knee_deg",
+                           self.hold_ms)
+
+
+class ScriptedRecognizer:
+    """Sees whatever move the frame's pose names (poses are plain strings here)."""
+
+    def update(self, t_ms, pose):
+        return pose if pose in MOVE_IDS else None
+
+
+def fake_moves(checkers: list[FakeChecker] | None = None) -> CircuitMoves:
+    def make_checker(move_id: str) -> FakeChecker:
+        checker = FakeChecker(move_id)
+        if checkers is not None:
+            checkers.append(checker)
+        return checker
+
+    def info(move_id: str) -> MoveInfo:
+        return MoveInfo(move_id=move_id, title=move_id.replace("_", " "), kind="reps",
+                        one_sided=move_id in ONE_SIDED, setup_tip=f"set up for {move_id}")
+
+    return CircuitMoves(move_ids=MOVE_IDS, info=info, make_checker=make_checker, make_recognizer=ScriptedRecognizer)
+
+
+def run(circuit: Circuit, poses, start_ms: int = 0) -> list:
+    """Feed one frame per 100 ms; `poses` gives the pose for each frame time."""
+    events = []
+    t_ms = start_ms
+    for pose in poses:
+        events += circuit.update(t_ms, pose)
+        t_ms += FRAME_MS
+    return events
+
+
+def types(events) -> list[str]:
+    return [e.type for e in events]
+
+
+def guided_poses(circuit: Circuit, frames: int):
+    """A perfect participant: always in the position of the circuit's current move."""
+    for _ in range(frames):
+        yield circuit.move_id or MOVE_IDS[0]
+
+
+def test_timed_circuit_runs_all_moves_then_summarises():
+    circuit = Circuit(Settings(rounds=1, seconds=30), fake_moves())
+    events = run(circuit, guided_poses(circuit, 3000))
+    moves = [e.move.move_id for e in events if e.type == "move"]
+    assert moves == list(MOVE_IDS)
+    sides = [(e.move_id, e.side) for e in events if e.type == "side"]
+    assert sides == [("lunge_rotation", "right"), ("hip_flexor_reach", "right"), ("hamstring_strap", "right")]
+    summary = [e for e in events if e.type == "summary"]
+    assert len(summary) == 1 and circuit.state == "finished"
+    # 30 s of set time at one rep per 2 s = 14 reps (the first frame starts the clock, the 30 s mark ends the set)
+    assert [m.sides["left"].reps for m in summary[0].moves] == [14] * 7
+    assert all(m.active_s == 30.0 for m in summary[0].moves)
+    # get-ready: ready after the 3 s minimum (the recogniser saw the move from the start)
+    first_go = next(e for e in events if e.type == "cue" and e.cue_id == "go")
+    assert first_go.t_ms == GET_READY_MIN_MS
+
+
+def test_switch_sides_at_half_time_and_per_side_doubles_the_set():
+    circuit = Circuit(Settings(seconds=40, per_side=True), fake_moves())
+    events = run(circuit, guided_poses(circuit, 2000))
+    lunge_go = next(e for e in events if e.type == "cue" and e.cue_id == "go" and e.move_id == "lunge_rotation")
+    switch = next(e for e in events if e.type == "side" and e.move_id == "lunge_rotation")
+    next_move = next(e for e in events if e.type == "move" and e.move.move_id == "bridge_march")
+    assert switch.t_ms - lunge_go.t_ms == 40_000
+    assert next_move.t_ms - lunge_go.t_ms == 80_000
+
+
+def test_pause_stops_the_clock_and_resume_continues():
+    circuit = Circuit(Settings(seconds=30), fake_moves())
+    run(circuit, ["hip_90_90"] * 100)  # 10 s: 3 s get-ready + 7 s of set
+    left_before = circuit.state_event(0).time_left_ms
+    paused = circuit.pause()
+    assert circuit.state == "paused" and paused[-1].state == "paused"
+    run(circuit, ["hip_90_90"] * 200, start_ms=10_000)
+    assert circuit.state_event(0).time_left_ms == left_before
+    resumed = circuit.resume()
+    assert resumed[-1].state == "active"
+    run(circuit, ["hip_90_90"] * 10, start_ms=30_000)
+    assert circuit.state_event(0).time_left_ms == left_before - 1000
+
+
+def test_skip_goes_to_the_next_move_and_keeps_what_was_done():
+    circuit = Circuit(Settings(seconds=30), fake_moves())
+    run(circuit, ["hip_90_90"] * 100)
+    events = circuit.skip()
+    assert circuit.move_id == "lunge_rotation" and circuit.state == "get_ready"
+    assert "move" in types(events)
+    done = circuit.finish()
+    summary = next(e for e in done if e.type == "summary")
+    assert [m.move_id for m in summary.moves] == ["hip_90_90"]
+    assert summary.moves[0].sides["left"].reps == 3
+
+
+def test_get_ready_warns_and_times_out_when_the_person_is_not_in_position():
+    circuit = Circuit(Settings(), fake_moves())
+    events = run(circuit, ["nobody"] * 130)
+    warnings = [e for e in events if e.type == "warning"]
+    assert [w.warning_id for w in warnings].count("get_into_position") == 1
+    assert "not_visible" in {w.warning_id for w in warnings}
+    go = next(e for e in events if e.type == "cue" and e.cue_id == "go")
+    assert go.t_ms == GET_READY_MAX_MS
+
+
+def test_two_rounds_sum_into_the_summary_and_report_each_set():
+    sets: list[SetResult] = []
+    circuit = Circuit(Settings(rounds=2, seconds=30), fake_moves(), on_set_done=sets.append)
+    events = run(circuit, guided_poses(circuit, 6000))
+    assert [e.round for e in events if e.type == "round"] == [1, 2]
+    assert len(sets) == 14 and sets[7].round == 2
+    summary = next(e for e in events if e.type == "summary")
+    assert summary.rounds == 2
+    assert summary.moves[0].sides["left"].reps == 28
+
+
+def test_follow_mode_follows_the_recogniser_and_replays_the_lookback():
+    checkers: list[FakeChecker] = []
+    circuit = Circuit(Settings(mode="follow"), fake_moves(checkers))
+    # 10 s of 90/90, 1 s of nothing, 10 s of bridge, then back to 90/90 for 5 s (a second round)
+    poses = ["hip_90_90"] * 100 + [None] * 10 + ["bridge_march"] * 100 + ["hip_90_90"] * 50
+    events = run(circuit, poses)
+    events += circuit.finish()
+    assert [e.move.move_id for e in events if e.type == "move"] == ["hip_90_90", "bridge_march", "hip_90_90"]
+    assert [e.round for e in events if e.type == "round"] == [1, 2]
+    # the bridge checker also saw the 2.5 s before the recogniser switched (replayed lookback)
+    assert checkers[1].seen_t_ms[0] == 11_000 - 2_500
+    summary = next(e for e in events if e.type == "summary")
+    by_move = {m.move_id: m for m in summary.moves}
+    assert set(by_move) == {"hip_90_90", "bridge_march"}
+    assert by_move["bridge_march"].sides["left"].reps == 6
+    assert circuit.skip()[0].type == "error"
+
+
+def test_same_frames_give_the_same_events():
+    def once():
+        circuit = Circuit(Settings(mode="follow"), fake_moves())
+        return [e.model_dump() for e in run(circuit, ["hip_90_90"] * 50 + ["bridge_march"] * 50)]
+
+    assert once() == once()
