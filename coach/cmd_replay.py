@@ -1,0 +1,33 @@
+"""`coach replay VIDEO`: run the coach over a recorded video and report what it saw."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from coach.models import VARIANTS
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("replay", help="analyse a video file: summary and JSON report",
+                                   description="Run the pose pipeline over a video file, print a summary and "
+                                               "optionally write DIR/<video name>.json.")
+    parser.add_argument("video", type=Path, help="video file (mp4, mov, avi, webm, ...)")
+    parser.add_argument("--move", default="auto", help="'auto' to recognise moves, or one move id (default: auto)")
+    parser.add_argument("--out", type=Path, default=None, help="directory for the JSON report")
+    parser.add_argument("--model", choices=VARIANTS, default="full", help="pose model size (default: full)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from coach.replay import replay_video, summary_lines, write_report
+
+    progress = sys.stderr.isatty() and not os.environ.get("CI")  # no progress bar in CI logs or pipes
+    result = replay_video(args.video, move=args.move, variant=args.model, progress=progress)
+    for line in summary_lines(result, args.model):
+        print(line)
+    if args.out is not None:
+        print(f"Report: {write_report(result, args.out)}")
+    return 0
