@@ -1,0 +1,236 @@
+"""What the history means for a runner: rhythm (calendar, streak), left/right balance, ROM trends, short notes.
+
+Pure functions over loaded sessions, so the page, the CLI and the tests all read the same numbers.
+A note is only written when there is enough data to be fair (at least two sessions with the move and a
+meaningful amount of work on both sides) and the sides differ by at least ``IMBALANCE_PCT``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from statistics import fmean
+from typing import Any
+
+from coach.history import HistoryStore, SessionRow, SetRecord
+
+IMBALANCE_PCT = 15  # a left/right difference at least this large (of the larger side) earns a note
+NOTE_WINDOW_DAYS = 14
+MIN_SESSIONS_FOR_NOTE = 2
+MIN_HOLD_S_FOR_NOTE = 30.0  # both sides together, over the window
+MIN_REPS_FOR_NOTE = 10  # both sides together, over the window
+CALENDAR_WEEKS = 8
+SIDES = ("left", "right")
+
+# Short nouns for sentences ("Left hip flexor hold ..."); the moves' titles are for headings.
+MOVE_NOUNS = {
+    "hip_90_90": "90/90 hip switch",
+    "lunge_rotation": "lunge rotation",
+    "bridge_march": "bridge march",
+    "hamstring_scoop": "hamstring scoop",
+    "hip_flexor_reach": "hip flexor",
+    "forward_fold_pedals": "fold pedal",
+    "hamstring_strap": "hamstring strap",
+}
+
+
+@dataclass(frozen=True)
+class SessionData:
+    session: SessionRow
+    sets: tuple[SetRecord, ...]
+
+
+def load(store: HistoryStore, since: date | None = None) -> list[SessionData]:
+    """Every session since ``since`` with its sets, oldest first."""
+    return [SessionData(s, tuple(r for _, r in store.sets(s.id))) for s in store.sessions(since)]
+
+
+def move_noun(move_id: str) -> str:
+    return MOVE_NOUNS.get(move_id, move_id.replace("_", " "))
+
+
+def window_words(days: int) -> str:
+    """'the last 2 weeks' for 14, 'the last week' for 7, else 'the last N days'."""
+    if days == 7:
+        return "the last week"
+    if days % 7 == 0:
+        return f"the last {days // 7} weeks"
+    return f"the last {days} days"
+
+
+# --- rhythm ----------------------------------------------------------------------------------------------
+
+
+def streaks(days: set[date], today: date) -> tuple[int, int]:
+    """(current, longest) runs of consecutive days with a session; today without one yet doesn't break it."""
+    longest = run = 0
+    previous: date | None = None
+    for day in sorted(days):
+        run = run + 1 if previous is not None and day - previous == timedelta(days=1) else 1
+        longest = max(longest, run)
+        previous = day
+    current = 0
+    day = today if today in days else today - timedelta(days=1)
+    while day in days:
+        current += 1
+        day -= timedelta(days=1)
+    return current, longest
+
+
+def calendar(data: list[SessionData], today: date, weeks: int = CALENDAR_WEEKS) -> dict[str, Any]:
+    """Whole weeks (Monday first) ending with the current one; each day: session count and notes."""
+    first = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
+    by_day: dict[date, list[SessionRow]] = defaultdict(list)
+    for item in data:
+        by_day[item.session.day].append(item.session)
+    days = []
+    for offset in range(7 * weeks):
+        day = first + timedelta(days=offset)
+        rows = by_day.get(day, [])
+        days.append(
+            {
+                "date": day.isoformat(),
+                "sessions": len(rows),
+                "notes": sorted({r.note for r in rows if r.note}),
+                "future": day > today,
+            }
+        )
+    current, longest = streaks(set(by_day), today)
+    return {
+        "first": first.isoformat(),
+        "today": today.isoformat(),
+        "days": days,
+        "streak_days": current,
+        "longest_streak_days": longest,
+        "sessions_last_7_days": sum(len(v) for d, v in by_day.items() if today - d < timedelta(days=7)),
+    }
+
+
+# --- balance and trends ----------------------------------------------------------------------------------
+
+
+def _side_totals(data: list[SessionData]) -> dict[str, dict[str, Any]]:
+    """Per move: reps and hold seconds per side, and the sessions each side was worked in."""
+    totals: dict[str, dict[str, Any]] = {}
+    for item in data:
+        for record in item.sets:
+            move = totals.setdefault(
+                record.move_id,
+                {"reps": dict.fromkeys(SIDES, 0), "hold_s": dict.fromkeys(SIDES, 0.0), "sessions": set(), "sets": 0},
+            )
+            move["sessions"].add(item.session.id)
+            move["sets"] += 1
+            for rep in record.reps:
+                if rep.side in SIDES:
+                    move["reps"][rep.side] += 1
+            for side, hold_ms in record.hold_ms.items():
+                if side in SIDES:
+                    move["hold_s"][side] += hold_ms / 1000
+    return totals
+
+
+def balance(data: list[SessionData]) -> list[dict[str, Any]]:
+    """Left vs right reps and hold seconds per move, in the order moves were first done."""
+    return [
+        {
+            "move_id": move_id,
+            "sessions": len(t["sessions"]),
+            "sets": t["sets"],
+            "reps": t["reps"],
+            "hold_s": {side: round(v, 1) for side, v in t["hold_s"].items()},
+        }
+        for move_id, t in _side_totals(data).items()
+    ]
+
+
+def rom_trend(data: list[SessionData]) -> list[dict[str, Any]]:
+    """Per move and side: the mean ROM figure of each session, in time order (one point per session)."""
+    trends: dict[str, dict[str, Any]] = {}
+    for item in data:
+        per_side: dict[tuple[str, str], list[float]] = defaultdict(list)
+        for record in item.sets:
+            for side, values in record.rom.items():
+                per_side[(record.move_id, side)].extend(values)
+            if record.rom:
+                trends.setdefault(record.move_id, {"rom_name": record.rom_name, "series": {}})
+        for (move_id, side), values in per_side.items():
+            trends[move_id]["series"].setdefault(side, []).append(
+                {"session_id": item.session.id, "date": item.session.day.isoformat(), "value": round(fmean(values), 1)}
+            )
+    return [{"move_id": move_id, **t} for move_id, t in trends.items()]
+
+
+# --- notes -----------------------------------------------------------------------------------------------
+
+
+def _imbalance(left: float, right: float) -> tuple[str, str, int] | None:
+    """(weaker side, stronger side, percent shorter) when the sides differ by at least IMBALANCE_PCT."""
+    larger = max(left, right)
+    if larger <= 0:
+        return None
+    pct = round(100 * (larger - min(left, right)) / larger)
+    if pct < IMBALANCE_PCT:
+        return None
+    return ("left", "right", pct) if left < right else ("right", "left", pct)
+
+
+def notes(data: list[SessionData], today: date, window_days: int = NOTE_WINDOW_DAYS) -> list[dict[str, str]]:
+    """Balance notes (largest difference first), then a rhythm note, over the last ``window_days``."""
+    floor = today - timedelta(days=window_days - 1)
+    recent = [d for d in data if floor <= d.session.day <= today]
+    span = window_words(window_days)
+    balance_notes: list[tuple[int, dict[str, str]]] = []
+    judged = 0
+    for move_id, t in _side_totals(recent).items():
+        if len(t["sessions"]) < MIN_SESSIONS_FOR_NOTE:
+            continue
+        noun = move_noun(move_id)
+        hold, reps = t["hold_s"], t["reps"]
+        if sum(hold.values()) >= MIN_HOLD_S_FOR_NOTE:
+            judged += 1
+            found = _imbalance(hold["left"], hold["right"])
+            if found:
+                weak, strong, pct = found
+                text = f"{weak.capitalize()} {noun} hold {pct}% shorter than {strong} over {span}"
+                balance_notes.append((pct, {"kind": "balance", "move_id": move_id, "text": text}))
+        if sum(reps.values()) >= MIN_REPS_FOR_NOTE:
+            judged += 1
+            found = _imbalance(reps["left"], reps["right"])
+            if found:
+                weak, strong, pct = found
+                text = f"{weak.capitalize()} {noun}: {pct}% fewer reps than {strong} over {span}"
+                balance_notes.append((pct, {"kind": "balance", "move_id": move_id, "text": text}))
+    out = [note for _, note in sorted(balance_notes, key=lambda p: -p[0])]
+    if judged and not balance_notes:
+        out.append({"kind": "balance", "move_id": "", "text": f"Left and right within {IMBALANCE_PCT}% over {span}"})
+    out.append({"kind": "rhythm", "move_id": "", "text": _rhythm_text(recent, span)})
+    return out
+
+
+def _rhythm_text(recent: list[SessionData], span: str) -> str:
+    if not recent:
+        return f"No sessions over {span}: one round of 30 s per move is a good restart"
+    count = len(recent)
+    after_run = sum(1 for d in recent if d.session.note == "after-run")
+    rest_day = sum(1 for d in recent if d.session.note == "rest-day")
+    text = f"{count} session{'s' if count != 1 else ''} over {span}"
+    parts = [f"{after_run} after runs" if after_run else "", f"{rest_day} on rest days" if rest_day else ""]
+    parts = [p for p in parts if p]
+    return f"{text}: {', '.join(parts)}" if parts else text
+
+
+def summarize(store: HistoryStore, today: date, since: date | None = None) -> dict[str, Any]:
+    """Everything the history page shows, JSON-ready. ``since`` bounds balance and trends (default: calendar)."""
+    cal_first = today - timedelta(days=today.weekday() + 7 * (CALENDAR_WEEKS - 1))
+    note_first = today - timedelta(days=NOTE_WINDOW_DAYS - 1)
+    floor = min(since or cal_first, cal_first, note_first)
+    data = load(store, floor)
+    bounded = [d for d in data if d.session.day >= (since or cal_first)]
+    return {
+        "since": (since or cal_first).isoformat(),
+        "calendar": calendar(data, today),
+        "balance": balance(bounded),
+        "rom_trend": rom_trend(bounded),
+        "notes": notes(data, today),
+    }
