@@ -1,0 +1,45 @@
+"""Shared fixtures: tiny videos encoded at test time, and the first committed sample clip with a person."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def encode_video(path: Path, frame_count: int, size: tuple[int, int] = (64, 48), fps: int = 30) -> Path:
+    """Write an H.264 mp4 of `frame_count` flat grey frames (zero frames gives a valid file with no frames)."""
+    width, height = size
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        container.start_encoding()
+        for index in range(frame_count):
+            image = np.full((height, width, 3), (index * 7) % 256, dtype=np.uint8)
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(image, format="bgr24")))
+        container.mux(stream.encode())
+    return path
+
+
+@pytest.fixture
+def make_video(tmp_path: Path) -> Callable[..., Path]:
+    """make_video(name, frame_count, size=(64, 48), fps=30) -> path of a fresh mp4 in tmp_path."""
+    return lambda name, frame_count, **kwargs: encode_video(tmp_path / name, frame_count, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def person_clip() -> tuple[Path, dict]:
+    """The first committed sample clip that shows a person, with its label sidecar."""
+    for video in sorted((REPO / "sample_videos").glob("*.mp4")):
+        sidecar = video.with_suffix(".json")
+        if sidecar.is_file():
+            labels = json.loads(sidecar.read_text())
+            if labels.get("person_frames", 0) > 0:
+                return video, labels
+    pytest.skip("no sample clip with a person is committed in sample_videos/ yet")
