@@ -19,6 +19,8 @@ from coach.errors import CoachError
 COMMAND_MODULES = (
     "coach.cmd_models",
     "coach.cmd_replay",
+    "coach.cmd_history",
+    "coach.cmd_serve",
 )
 
 

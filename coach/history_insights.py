@@ -50,6 +50,12 @@ def move_noun(move_id: str) -> str:
     return MOVE_NOUNS.get(move_id, move_id.replace("_", " "))
 
 
+def move_title(move_id: str) -> str:
+    """A heading for a move ("Hip flexor"); works for ids this version no longer knows."""
+    noun = move_noun(move_id)
+    return noun[0].upper() + noun[1:]
+
+
 def window_words(days: int) -> str:
     """'the last 2 weeks' for 14, 'the last week' for 7, else 'the last N days'."""
     if days == 7:
@@ -78,12 +84,16 @@ def streaks(days: set[date], today: date) -> tuple[int, int]:
     return current, longest
 
 
-def calendar(data: list[SessionData], today: date, weeks: int = CALENDAR_WEEKS) -> dict[str, Any]:
-    """Whole weeks (Monday first) ending with the current one; each day: session count and notes."""
+def calendar(sessions: list[SessionRow], today: date, weeks: int = CALENDAR_WEEKS) -> dict[str, Any]:
+    """Whole weeks (Monday first) ending with the current one; each day: session count and notes.
+
+    Streaks look at every session given, so pass them all for an all-time longest streak.
+    """
     first = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
     by_day: dict[date, list[SessionRow]] = defaultdict(list)
-    for item in data:
-        by_day[item.session.day].append(item.session)
+    for session in sessions:
+        if session.day <= today:
+            by_day[session.day].append(session)
     days = []
     for offset in range(7 * weeks):
         day = first + timedelta(days=offset)
@@ -221,16 +231,22 @@ def _rhythm_text(recent: list[SessionData], span: str) -> str:
 
 
 def summarize(store: HistoryStore, today: date, since: date | None = None) -> dict[str, Any]:
-    """Everything the history page shows, JSON-ready. ``since`` bounds balance and trends (default: calendar)."""
-    cal_first = today - timedelta(days=today.weekday() + 7 * (CALENDAR_WEEKS - 1))
+    """Everything the history page shows, JSON-ready.
+
+    Balance covers the notes' window (the last 2 weeks) and trends the calendar's 8 weeks, unless ``since``
+    sets the start of both.
+    """
+    cal_first = today - timedelta(days=today.weekday() + 7 * (CALENDAR_WEEKS - 1))  # trends span the calendar
     note_first = today - timedelta(days=NOTE_WINDOW_DAYS - 1)
-    floor = min(since or cal_first, cal_first, note_first)
-    data = load(store, floor)
-    bounded = [d for d in data if d.session.day >= (since or cal_first)]
+    balance_first, trend_first = (since, since) if since else (note_first, cal_first)
+    data = load(store, min(balance_first, trend_first, note_first))
     return {
-        "since": (since or cal_first).isoformat(),
-        "calendar": calendar(data, today),
-        "balance": balance(bounded),
-        "rom_trend": rom_trend(bounded),
+        "today": today.isoformat(),
+        "balance_since": balance_first.isoformat(),
+        "trend_since": trend_first.isoformat(),
+        "calendar": calendar(store.sessions(), today),
+        "balance": balance([d for d in data if balance_first <= d.session.day <= today]),
+        "rom_trend": rom_trend([d for d in data if trend_first <= d.session.day <= today]),
         "notes": notes(data, today),
+        "titles": {move_id: move_title(move_id) for move_id in MOVE_NOUNS},
     }

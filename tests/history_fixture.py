@@ -61,9 +61,8 @@ def session_days(today: date = TODAY) -> list[tuple[date, str]]:
             out.append((day, "after-run"))
         elif day.weekday() == 6:
             out.append((day, "rest-day"))
-    # the last four days in a row, for a visible streak
-    extra = [(today - timedelta(days=n), "rest-day") for n in (1, 3)]
-    return sorted({*out, *extra})
+    out.append((today - timedelta(days=2), "rest-day"))  # Friday too: the last four days make a streak
+    return sorted(out)
 
 
 def summary_for(move_id: str, side: str, progress: float, recent: bool) -> FakeSummary:
