@@ -89,8 +89,11 @@ class SetResult:
 
     round: int
     move_id: str
+    started_t_ms: int
+    ended_t_ms: int
     active_ms: int
     summary: Any  # the checker's MoveSummary
+    rep_events: list[Any]  # the checker's RepCounted events of this set
 
 
 @dataclass
@@ -149,6 +152,8 @@ class Circuit:
         self._done_this_round: set[str] = set()
         self._lookback: deque[tuple[int, Pose | None]] = deque()
         self._switch_t_ms = 0
+        self._set_start_t_ms = 0
+        self._set_reps: list[Any] = []
 
     # ---- per frame ----
 
@@ -225,6 +230,8 @@ class Circuit:
         self._probe = None
         self._phase_ms = 0
         self._set_ms = 0
+        self._set_start_t_ms = t_ms
+        self._set_reps = []
         events.append(CueEvent(t_ms=t_ms, move_id=self.move_id, cue_id="go", text="Go!"))
 
     def _set_length_ms(self) -> int:
@@ -275,7 +282,9 @@ class Circuit:
         summary = self.checker.summary()
         self._totals.setdefault(self.move_id, _Totals()).add(summary, self._set_ms)
         if self.on_set_done is not None:
-            self.on_set_done(SetResult(round=self.round, move_id=self.move_id, active_ms=self._set_ms, summary=summary))
+            self.on_set_done(SetResult(round=self.round, move_id=self.move_id, started_t_ms=self._set_start_t_ms,
+                                       ended_t_ms=self._last_t_ms or 0, active_ms=self._set_ms, summary=summary,
+                                       rep_events=self._set_reps))
         self.checker = None
 
     # ---- follow mode ----
@@ -307,6 +316,8 @@ class Circuit:
         self.move_id = move_id
         self.checker = self.moves.make_checker(move_id)
         self._switch_t_ms = t_ms
+        self._set_start_t_ms = t_ms
+        self._set_reps = []
         self._set_ms = 0
         self._hold_seconds = {}
         info = self.moves.info(move_id)
@@ -326,6 +337,7 @@ class Circuit:
         for event in result.events:
             kind = type(event).__name__
             if kind == "RepCounted":
+                self._set_reps.append(event)
                 events.append(RepEvent(t_ms=event.t_ms, move_id=self.move_id, side=event.side, count=event.count,
                                        rom_value=event.rom_value, rom_name=event.rom_name))
             elif kind == "CueGiven":

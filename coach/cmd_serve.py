@@ -1,0 +1,115 @@
+"""`coach serve`: pick the source (webcam, video file, or the bundled sample), then run the local web server."""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import threading
+import webbrowser
+from pathlib import Path
+
+from coach.errors import CoachError
+from coach.events import Settings
+from coach.server import ServeConfig, is_loopback
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "serve", help="run the live coach: local web server with the browser overlay",
+        description="Run the live coach. Uses the webcam if there is one; without one it plays the bundled sample "
+                    "circuit video. The page can also use the browser's own camera.")
+    parser.add_argument("--source", metavar="FILE|INDEX", help="a video file, or a webcam index (default: webcam 0)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine "
+                        "only)")
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    parser.add_argument("--rounds", type=int, choices=(1, 2), default=1, help="rounds of the circuit (default: 1)")
+    parser.add_argument("--seconds", type=_seconds, default=30, help="seconds per move, 30-60 (default: 30)")
+    parser.add_argument("--per-side", action="store_true", help="give one-sided moves --seconds for each side")
+    parser.add_argument("--mode", choices=("timed", "follow"), help="timed: the coach leads each set; follow: the "
+                        "coach follows what you do (default: follow for a video file, timed for a camera)")
+    parser.add_argument("--speed", type=_speed, default=1.0, help="video file pace: 1 = real time, 2 = twice as "
+                        "fast, 0 = as fast as possible (results are the same at any speed)")
+    parser.add_argument("--no-open", action="store_true", help="do not open the overlay in a browser")
+    parser.set_defaults(handler=run)
+
+
+def _seconds(text: str) -> int:
+    value = int(text) if text.isdigit() else -1
+    if not 30 <= value <= 60:
+        raise argparse.ArgumentTypeError("must be a whole number of seconds from 30 to 60")
+    return value
+
+
+def _speed(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError("must be a number from 0 (as fast as possible) to 100")
+    return value
+
+
+def resolve_source(spec: str | None) -> tuple[str | None, str, str, str]:
+    """(source_spec, kind, display name, note for the user). Raises CoachError for a bad --source."""
+    from coach.live import sample_video
+    from coach.sources import SourceError, open_source
+
+    if spec is not None:
+        try:
+            open_source(spec).close()  # fail now, with one sentence, rather than when the page starts a session
+        except SourceError as exc:
+            raise CoachError(str(exc)) from None
+        if spec.strip().isdigit():
+            return spec.strip(), "webcam", f"webcam {spec.strip()}", ""
+        return str(Path(spec)), "file", Path(spec).name, ""
+    try:
+        open_source(0).close()
+        return "0", "webcam", "webcam 0", ""
+    except SourceError:
+        pass
+    sample = sample_video()
+    if sample is None:
+        note = "No webcam found on this machine: use this device's camera from the page, or pass --source FILE."
+        return None, "none", "", note
+    note = ("No webcam found on this machine, so the bundled sample circuit video is playing; use this device's "
+            "camera from the page, or pass --source FILE.")
+    return str(sample), "file", sample.name, note
+
+
+def _check_port_free(host: str, port: int) -> None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise CoachError(f"Cannot listen on {host}:{port} ({exc.strerror}); pass another --port or --host.") \
+                from None
+
+
+def run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from coach.server import create_app
+
+    if not 1 <= args.port <= 65535:
+        raise CoachError(f"--port must be 1-65535, not {args.port}.")
+    source_spec, kind, name, note = resolve_source(args.source)
+    mode = args.mode or ("follow" if kind == "file" else "timed")
+    settings = Settings(rounds=args.rounds, seconds=args.seconds, per_side=args.per_side, mode=mode)
+    config = ServeConfig(source_spec=source_spec, source_kind=kind, source_name=name, source_note=note,
+                         speed=args.speed, settings=settings, host=args.host, port=args.port)
+    if note:
+        print(f"coach: {note}")
+    if not is_loopback(args.host):
+        print(f"coach: warning: listening on {args.host}, not only this machine: anyone on your network can open the "
+              "coach and see the camera view. Use --host 127.0.0.1 unless you mean it.")
+    _check_port_free(args.host, args.port)
+    url_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    url = f"http://{url_host}:{args.port}/"
+    print(f"coach: source: {name or 'browser camera only'}; open {url} (Ctrl+C to stop)")
+    if not args.no_open:  # a moment after start-up, so the page finds the server listening
+        threading.Timer(1.0, webbrowser.open, (url,)).start()
+    uvicorn.run(create_app(config), host=args.host, port=args.port, log_level="warning", ws_max_size=4 * 1024 * 1024)
+    return 0

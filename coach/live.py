@@ -1,0 +1,291 @@
+"""The live loop: frames in -> pose -> smoothing -> circuit -> wire messages out, on its own thread.
+
+Frames reach the loop through a one-frame slot, never a queue:
+- live sources (the server's webcam, the browser's camera) overwrite the slot, so when inference is slower than
+  the camera the stale frame is dropped and the loop always works on the newest one (counted in
+  `frames_dropped`);
+- a video file waits until the loop has taken its previous frame (a file is not live: nothing goes stale, and
+  every frame is processed, so a replay gives identical results at any `speed`). `speed` only paces the file
+  against the wall clock (1.0 = real time, 0 = as fast as the loop can go); all logic uses the file's own
+  timestamps.
+Controls (pause, skip, ...) are queued by the server and applied by this thread between frames.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+from pydantic import BaseModel
+
+from coach.circuit import Circuit, SetResult
+from coach.events import ErrorEvent, PoseEvent, Settings
+from coach.sources import Frame, SourceError, open_source
+
+log = logging.getLogger(__name__)
+
+JPEG_QUALITY = 70  # frames streamed to the overlay: small enough for 30 fps over a local socket
+TAKE_TIMEOUT_S = 0.1  # how often an idle loop looks at the control queue
+FILE_END = object()
+
+Emit = Callable[[list[BaseModel | bytes]], None]  # events and JPEG frames (bytes), in send order
+
+
+@dataclass
+class SlotItem:
+    """One captured frame: decoded (server sources) or raw JPEG bytes (browser camera)."""
+
+    frame: Frame | None
+    jpeg: bytes | None
+    t_ms: int
+    index: int
+    captured_wall_ms: float
+
+
+class FrameSlot:
+    """Holds at most one frame. `offer` replaces a waiting frame (live); `put_wait` blocks until it is taken (file)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._item: Any = None
+        self.dropped = 0
+
+    def offer(self, item: Any) -> None:
+        with self._cond:
+            if self._item is not None:
+                self.dropped += 1
+            self._item = item
+            self._cond.notify_all()
+
+    def put_wait(self, item: Any, stop: threading.Event) -> bool:
+        with self._cond:
+            while self._item is not None:
+                if stop.is_set():
+                    return False
+                self._cond.wait(TAKE_TIMEOUT_S)
+            self._item = item
+            self._cond.notify_all()
+            return True
+
+    def take(self, timeout_s: float) -> Any:
+        with self._cond:
+            if self._item is None:
+                self._cond.wait(timeout_s)
+            item, self._item = self._item, None
+            self._cond.notify_all()
+            return item
+
+
+class LiveSession:
+    """One run of the circuit over one source. `start()` launches the threads; controls arrive via `control()`."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        emit: Emit,
+        source_spec: str | None,
+        speed: float = 1.0,
+        on_set_done: Callable[[SetResult], None] | None = None,
+        make_circuit: Callable[..., Circuit] = Circuit,
+        make_estimator: Callable[[], Any] | None = None,
+        make_smoother: Callable[[], Any] | None = None,
+    ) -> None:
+        """`source_spec`: a file path or webcam index for a server source; None = the browser sends frames."""
+        self.settings = settings
+        self.emit = emit
+        self.source_spec = source_spec
+        self.speed = speed
+        self.slot = FrameSlot()
+        self.stop_event = threading.Event()
+        self.resume_event = threading.Event()
+        self.resume_event.set()
+        self.controls: queue.SimpleQueue[str] = queue.SimpleQueue()
+        self.circuit = make_circuit(settings, on_set_done=on_set_done)
+        self._make_estimator = make_estimator
+        self._make_smoother = make_smoother
+        self._threads: list[threading.Thread] = []
+        self._browser_first_ms: float | None = None
+        self._browser_last_t_ms = -1
+        self._browser_index = 0
+        self.done = threading.Event()
+
+    @property
+    def streams_video(self) -> bool:
+        return self.source_spec is not None
+
+    @property
+    def is_file(self) -> bool:
+        return self.source_spec is not None and not str(self.source_spec).isdigit()
+
+    def start(self) -> None:
+        targets: list[Callable[[], None]] = [self._run_pipeline]
+        if self.source_spec is not None:
+            targets.append(self._run_feeder)
+        for target in targets:
+            thread = threading.Thread(target=target, name=f"coach-{target.__name__}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        """Stop without a summary (a new session replaces this one, or the server shuts down)."""
+        self.stop_event.set()
+        self.resume_event.set()
+        for thread in self._threads:
+            if thread is not threading.current_thread():
+                thread.join(timeout_s)
+
+    def control(self, kind: str) -> None:
+        """pause | resume | skip | stop, applied by the pipeline thread between frames."""
+        self.controls.put(kind)
+
+    def offer_browser_frame(self, jpeg: bytes, client_ms: float) -> None:
+        """A JPEG from the browser's camera; its time is the browser's capture clock, rebased to 0."""
+        if self._browser_first_ms is None:
+            self._browser_first_ms = client_ms
+        t_ms = round(client_ms - self._browser_first_ms)
+        if t_ms <= self._browser_last_t_ms:
+            return  # a frame from the past (reordered or repeated) would run the clocks backwards
+        self._browser_last_t_ms = t_ms
+        self.slot.offer(SlotItem(None, jpeg, t_ms, self._browser_index, time.time() * 1000))
+        self._browser_index += 1
+
+    # ---- threads ----
+
+    def _run_feeder(self) -> None:
+        assert self.source_spec is not None
+        try:
+            source = open_source(self.source_spec)
+        except SourceError as exc:
+            self.slot.put_wait(ErrorEvent(code="source", message=str(exc)), self.stop_event)
+            return
+        with source:
+            start_wall_s = time.monotonic()
+            paused_s = 0.0
+            for frame in source:
+                if not self.resume_event.is_set():
+                    pause_start_s = time.monotonic()
+                    while not self.resume_event.wait(TAKE_TIMEOUT_S) and not self.stop_event.is_set():
+                        pass
+                    paused_s += time.monotonic() - pause_start_s
+                if self.stop_event.is_set():
+                    return
+                if self.is_file and self.speed > 0:
+                    due_s = start_wall_s + paused_s + frame.t_ms / 1000 / self.speed
+                    delay_s = due_s - time.monotonic()
+                    if delay_s > 0:
+                        self.stop_event.wait(delay_s)
+                item = SlotItem(frame, None, frame.t_ms, frame.index, time.time() * 1000)
+                if self.is_file:
+                    if not self.slot.put_wait(item, self.stop_event):
+                        return
+                else:
+                    self.slot.offer(item)
+        self.slot.put_wait(FILE_END, self.stop_event)
+
+    def _run_pipeline(self) -> None:
+        try:
+            self._pipeline()
+        except Exception as exc:  # the session dies, the server lives: tell the clients why
+            log.exception("live pipeline failed")
+            self.emit([ErrorEvent(code="pipeline", message=f"The coach stopped: {exc}.")])
+        finally:
+            self.stop_event.set()
+            self.done.set()
+
+    def _pipeline(self) -> None:
+        if self._make_estimator is None:
+            from coach.pose import PoseEstimator
+
+            self._make_estimator = PoseEstimator
+        if self._make_smoother is None:
+            from coach.smoothing import PoseSmoother
+
+            self._make_smoother = PoseSmoother
+        estimator = self._make_estimator()
+        smoother = self._make_smoother()
+        try:
+            while not self.stop_event.is_set():
+                self._apply_controls()
+                if self.circuit.state == "finished":
+                    return
+                item = self.slot.take(TAKE_TIMEOUT_S)
+                if item is None:
+                    continue
+                if item is FILE_END:
+                    self.emit(self.circuit.finish())
+                    return
+                if isinstance(item, ErrorEvent):
+                    self.emit([item])
+                    return
+                self._process(item, estimator, smoother)
+        finally:
+            estimator.close()
+
+    def _apply_controls(self) -> None:
+        while True:
+            try:
+                kind = self.controls.get_nowait()
+            except queue.Empty:
+                return
+            if kind == "pause":
+                events = self.circuit.pause()
+                if self.is_file and events:
+                    self.resume_event.clear()
+            elif kind == "resume":
+                events = self.circuit.resume()
+                self.resume_event.set()
+            elif kind == "skip":
+                events = self.circuit.skip()
+            else:
+                events = self.circuit.finish()
+                self.stop_event.set()
+            self.emit(events)
+
+    def _process(self, item: SlotItem, estimator: Any, smoother: Any) -> None:
+        messages: list[BaseModel | bytes] = []
+        frame = item.frame
+        if frame is None:
+            assert item.jpeg is not None
+            image = cv2.imdecode(np.frombuffer(item.jpeg, dtype=np.uint8), cv2.IMREAD_COLOR)
+            if image is None:
+                self.emit([ErrorEvent(t_ms=item.t_ms, code="bad_frame",
+                                      message="A camera frame could not be decoded as JPEG; it was skipped.")])
+                return
+            frame = Frame(image, item.t_ms, item.index)
+        else:
+            ok, encoded = cv2.imencode(".jpg", frame.image_bgr, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
+            if ok:
+                messages.append(encoded.tobytes())
+        pose = smoother.apply(estimator.detect(frame))
+        events = self.circuit.update(frame.t_ms, pose)
+        result = self.circuit.last_result
+        height_px, width_px = frame.image_bgr.shape[:2]
+        points: list[tuple[float, float] | None] = []
+        if pose is not None:
+            visible = pose.visibility >= 0.5
+            points = [(round(float(x), 4), round(float(y), 4)) if ok else None
+                      for (x, y, _z), ok in zip(pose.image_xyz, visible, strict=True)]
+        status = dict(getattr(result, "joint_status", {}) or {}) if pose is not None else {}
+        messages.append(PoseEvent(
+            t_ms=frame.t_ms, frame_index=frame.index, image_size=(width_px, height_px), points=points,
+            joint_status={int(k): v for k, v in status.items()}, form_ok=bool(getattr(result, "form_ok", True)),
+            captured_wall_ms=item.captured_wall_ms))
+        for event in events:
+            if event.type == "state":
+                event.frames_dropped = self.slot.dropped
+            messages.append(event)
+        self.emit(messages)
+
+
+def sample_video() -> Path | None:
+    """The bundled full-circuit clip (for a first run without a webcam), if this checkout has it."""
+    path = Path(__file__).resolve().parent.parent / "sample_videos" / "circuit_full.mp4"
+    return path if path.exists() else None

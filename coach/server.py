@@ -1,0 +1,294 @@
+"""The local web server: serves the overlay (web/), streams events over a WebSocket, takes controls on it.
+
+One coaching session at a time (one person in one living room); any number of tabs may watch it.
+The WebSocket at /ws carries, server -> client, the events of `coach.events` (JSON text) and, for the server's
+own sources, each processed frame as a binary JPEG message just before its `pose` event; client -> server, the
+controls of `coach.events.Control` (JSON text) and, for the browser-camera source, binary frames: an 8-byte
+little-endian float64 capture time in ms, then the JPEG bytes.
+Browsers are only let in from the overlay's own origin (no other web page may drive or watch the camera).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import struct
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from fastapi import FastAPI, WebSocket, WebSocketDisconnect
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, ValidationError
+
+from coach.circuit import TIPS, Circuit, CircuitMoves, SetResult
+from coach.events import (
+    CONTROL_ADAPTER,
+    ErrorEvent,
+    HelloEvent,
+    Settings,
+    SourceKind,
+    StartControl,
+    dump,
+)
+from coach.live import LiveSession
+
+log = logging.getLogger(__name__)
+
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+MAX_CONTROL_BYTES = 4_096  # a control message is a few dozen bytes
+MAX_FRAME_BYTES = 2_000_000  # a 640x480 JPEG is ~50 kB; 1080p at high quality stays well under this
+FRAME_HEADER = struct.Struct("<d")
+CLIENT_BACKLOG = 8  # frames/poses waiting for a slow client beyond this are skipped for that client
+STICKY_TYPES = ("round", "move", "state", "summary")  # replayed to a tab that joins mid-session
+LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
+
+
+@dataclass
+class ServeConfig:
+    """What `coach serve` decided at start-up."""
+
+    source_spec: str | None = None  # a video path or webcam index; None = only the browser's camera
+    source_kind: SourceKind = "none"
+    source_name: str = ""
+    source_note: str = ""
+    speed: float = 1.0
+    settings: Settings = field(default_factory=Settings)
+    host: str = "127.0.0.1"
+    port: int = 8000
+    record_set: Callable[[SetResult], None] | None = None  # the history seam, called when a set ends
+
+
+def is_loopback(host: str) -> bool:
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _host_port(netloc: str, default_port: int) -> tuple[str, int] | None:
+    try:
+        parts = urlsplit(f"//{netloc}")
+        return (parts.hostname or "").lower(), parts.port or default_port
+    except ValueError:
+        return None
+
+
+def origin_allowed(origin: str | None, host_header: str | None, config: ServeConfig) -> bool:
+    """Same-origin browsers only. Non-browser clients send no Origin and are allowed.
+
+    The page's origin must equal the Host it asked for (same host:port) or be a loopback name with our port; when
+    we listen on loopback the Host must be a loopback name too, which defeats DNS rebinding.
+    """
+    if origin is None:
+        return True
+    parts = urlsplit(origin)
+    if parts.scheme not in ("http", "https"):
+        return False
+    origin_hp = _host_port(parts.netloc, 443 if parts.scheme == "https" else 80)
+    host_hp = _host_port(host_header or "", 80)
+    if origin_hp is None or host_hp is None:
+        return False
+    if is_loopback(config.host) and not is_loopback(host_hp[0]):
+        return False
+    if origin_hp == host_hp:
+        return True
+    return is_loopback(origin_hp[0]) and origin_hp[1] == config.port
+
+
+class _Client:
+    """One connected tab: an outbox drained by its own sender task; a slow tab misses frames, never events."""
+
+    def __init__(self, websocket: WebSocket) -> None:
+        self.websocket = websocket
+        self.outbox: deque[tuple[str | bytes, bool]] = deque()
+        self.wakeup = asyncio.Event()
+        self.droppable = 0
+
+    def push(self, message: str | bytes, droppable: bool) -> None:
+        if droppable:
+            if self.droppable >= CLIENT_BACKLOG:
+                return
+            self.droppable += 1
+        self.outbox.append((message, droppable))
+        self.wakeup.set()
+
+    async def pump(self) -> None:
+        while True:
+            await self.wakeup.wait()
+            self.wakeup.clear()
+            while self.outbox:
+                message, droppable = self.outbox.popleft()
+                self.droppable -= droppable
+                if isinstance(message, bytes):
+                    await self.websocket.send_bytes(message)
+                else:
+                    await self.websocket.send_text(message)
+
+
+class Coach:
+    """The server's state: the connected tabs, the one live session, the settings for the next start."""
+
+    def __init__(self, config: ServeConfig, moves: CircuitMoves | None = None) -> None:
+        self.config = config
+        self.settings = config.settings
+        self.clients: list[_Client] = []
+        self.sticky: dict[str, str] = {}
+        self.session: LiveSession | None = None
+        self.session_owner: _Client | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._moves = moves
+
+    @property
+    def moves(self) -> CircuitMoves:
+        if self._moves is None:
+            self._moves = CircuitMoves.standard()
+        return self._moves
+
+    def hello(self) -> HelloEvent:
+        moves = self.moves
+        return HelloEvent(
+            source=self.config.source_kind, source_name=self.config.source_name, source_note=self.config.source_note,
+            settings=self.settings, state=self.session.circuit.state if self.session else "idle",
+            moves=[moves.info(m) for m in moves.move_ids], tips=list(TIPS),
+        )
+
+    # ---- fan-out (called from the pipeline thread) ----
+
+    def emit_threadsafe(self, messages: list[BaseModel | bytes]) -> None:
+        if self.loop is not None and not self.loop.is_closed():
+            self.loop.call_soon_threadsafe(self._fanout, messages)
+
+    def _fanout(self, messages: list[BaseModel | bytes]) -> None:
+        for message in messages:
+            if isinstance(message, bytes):
+                for client in self.clients:
+                    client.push(message, droppable=True)
+                continue
+            kind = getattr(message, "type", "")
+            text = dump(message)
+            if kind in STICKY_TYPES:
+                self.sticky[kind] = text
+            for client in self.clients:
+                client.push(text, droppable=kind == "pose")
+
+    # ---- controls ----
+
+    async def start(self, control: StartControl, client: _Client) -> None:
+        if control.settings is not None:
+            self.settings = control.settings
+        if control.source == "server" and self.config.source_spec is None:
+            client.push(dump(ErrorEvent(code="no_source", message="The server has no camera or video; choose "
+                                        "'this device's camera' instead.")), droppable=False)
+            return
+        await self.stop_session()
+        self.sticky.clear()
+        self.session = LiveSession(
+            self.settings, self.emit_threadsafe,
+            source_spec=self.config.source_spec if control.source == "server" else None,
+            speed=self.config.speed, on_set_done=self.config.record_set,
+            make_circuit=lambda settings, on_set_done: Circuit(settings, self.moves, on_set_done=on_set_done),
+        )
+        self.session_owner = client if control.source == "browser" else None
+        self.session.start()
+
+    async def stop_session(self) -> None:
+        if self.session is not None:
+            session, self.session, self.session_owner = self.session, None, None
+            await asyncio.to_thread(session.stop)
+
+    async def handle_text(self, client: _Client, text: str) -> None:
+        if len(text.encode()) > MAX_CONTROL_BYTES:
+            self._error(client, "too_large", f"Control messages are limited to {MAX_CONTROL_BYTES} bytes.")
+            return
+        try:
+            control = CONTROL_ADAPTER.validate_json(text)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            if first["type"] == "json_invalid":
+                self._error(client, "bad_json", "That message was not valid JSON.")
+            elif first["type"] in ("union_tag_invalid", "union_tag_not_found"):
+                self._error(client, "unknown_type", "Unknown control type; expected start, pause, resume, skip, "
+                            "stop or settings.")
+            else:
+                where = ".".join(str(p) for p in first["loc"])
+                self._error(client, "invalid", f"Invalid control ({where}: {first['msg']}).")
+            return
+        if control.type == "start":
+            await self.start(control, client)
+        elif control.type == "settings":
+            self.settings = control.settings
+        elif self.session is None:
+            self._error(client, "no_session", "No session is running; send start first.")
+        else:
+            self.session.control(control.type)
+
+    def handle_bytes(self, client: _Client, data: bytes) -> None:
+        if len(data) > MAX_FRAME_BYTES:
+            self._error(client, "too_large", f"Camera frames are limited to {MAX_FRAME_BYTES} bytes.")
+            return
+        if self.session is None or self.session_owner is not client:
+            self._error(client, "no_session", "Camera frames need a browser-camera session; send start first.")
+            return
+        if len(data) <= FRAME_HEADER.size:
+            self._error(client, "bad_frame", "A camera frame must be an 8-byte time followed by JPEG bytes.")
+            return
+        (client_ms,) = FRAME_HEADER.unpack_from(data)
+        self.session.offer_browser_frame(data[FRAME_HEADER.size:], client_ms)
+
+    @staticmethod
+    def _error(client: _Client, code: str, message: str) -> None:
+        client.push(dump(ErrorEvent(code=code, message=message)), droppable=False)
+
+
+def create_app(config: ServeConfig, moves: CircuitMoves | None = None) -> FastAPI:
+    """The FastAPI app: /ws for events and controls, the overlay at /, and the history API when present."""
+    coach = Coach(config, moves)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await coach.stop_session()
+
+    app = FastAPI(title="Stride Coach", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    app.state.coach = coach
+
+    @app.websocket("/ws")
+    async def websocket_endpoint(websocket: WebSocket) -> None:
+        if not origin_allowed(websocket.headers.get("origin"), websocket.headers.get("host"), config):
+            log.warning("refused a WebSocket from origin %s", websocket.headers.get("origin"))
+            await websocket.close(code=1008)
+            return
+        await websocket.accept()
+        coach.loop = asyncio.get_running_loop()
+        client = _Client(websocket)
+        client.push(dump(coach.hello()), droppable=False)
+        for text in coach.sticky.values():
+            client.push(text, droppable=False)
+        coach.clients.append(client)
+        pump = asyncio.create_task(client.pump())
+        try:
+            while True:
+                message = await websocket.receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+                if message.get("text") is not None:
+                    await coach.handle_text(client, message["text"])
+                elif message.get("bytes") is not None:
+                    coach.handle_bytes(client, message["bytes"])
+        except WebSocketDisconnect:
+            pass
+        finally:
+            pump.cancel()
+            coach.clients.remove(client)
+            if coach.session_owner is client:
+                await coach.stop_session()
+
+    app.mount("/", StaticFiles(directory=WEB_DIR, html=True), name="web")
+    return app
