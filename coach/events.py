@@ -61,6 +61,7 @@ class HelloEvent(_Event):
     state: RunState
     moves: list[MoveInfo]
     tips: list[str]
+    skeleton_edges: list[tuple[int, int]] = Field(default_factory=list, description="landmark index pairs to draw")
 
 
 class PoseEvent(_Event):

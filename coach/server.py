@@ -35,6 +35,7 @@ from coach.events import (
     StartControl,
     dump,
 )
+from coach.landmarks import SKELETON_EDGES
 from coach.live import LiveSession
 
 log = logging.getLogger(__name__)
@@ -157,6 +158,7 @@ class Coach:
             source=self.config.source_kind, source_name=self.config.source_name, source_note=self.config.source_note,
             settings=self.settings, state=self.session.circuit.state if self.session else "idle",
             moves=[moves.info(m) for m in moves.move_ids], tips=list(TIPS),
+            skeleton_edges=[(int(a), int(b)) for a, b in SKELETON_EDGES],
         )
 
     # ---- fan-out (called from the pipeline thread) ----
