@@ -1,0 +1,533 @@
+"""The one engine every move runs on: a move is data (measures, phases, rep patterns, holds, cues), this runs it.
+
+Per frame the checker
+1. gates: the joints the move needs must be seen, in the frame and of human proportions (and the camera view one the
+   move can be judged from); otherwise nothing counts or times, the state is frozen and a SetupWarning follows;
+2. evaluates the move's named measures (units in the names) once;
+3. steps the phase machine: a phase is entered when all its conditions pass their *enter* thresholds for at least
+   its `min_dwell_ms`, and left when one fails its *leave* threshold (hysteresis). Confirmed phases form a history
+   (repeats collapse); a Rep pattern matching the end of that history counts one rep for its side;
+4. times holds the same way (enter/leave thresholds, dwell credited back, a short grace for glitches);
+5. raises cues whose condition held for their dwell, with a per-cue cooldown, and praise after clean reps.
+
+All time comes from the frames' t_ms; nothing reads the wall clock.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from coach import geometry
+from coach.geometry import View
+from coach.landmarks import sided
+from coach.pose import Pose
+
+Measure = Callable[[Pose], float]
+HOLDING = "holding"
+"""Use in Cue.during to mean "while a hold is being timed"."""
+
+
+# --------------------------------------------------------------------------------------------------- declarations
+@dataclass(frozen=True)
+class Above:
+    """Passes when measure >= enter; once passing it keeps passing while measure > leave (leave < enter)."""
+
+    measure: str
+    enter: float
+    leave: float
+
+    def passes(self, values: Mapping[str, float], staying: bool) -> bool:
+        value = values.get(self.measure, math.nan)
+        if not math.isfinite(value):
+            return False
+        return value > self.leave if staying else value >= self.enter
+
+
+@dataclass(frozen=True)
+class Below:
+    """Passes when measure <= enter; once passing it keeps passing while measure < leave (leave > enter)."""
+
+    measure: str
+    enter: float
+    leave: float
+
+    def passes(self, values: Mapping[str, float], staying: bool) -> bool:
+        value = values.get(self.measure, math.nan)
+        if not math.isfinite(value):
+            return False
+        return value < self.leave if staying else value <= self.enter
+
+
+Condition = Above | Below
+
+
+def all_pass(conditions: tuple[Condition, ...], values: Mapping[str, float], staying: bool) -> bool:
+    return all(c.passes(values, staying) for c in conditions)
+
+
+@dataclass(frozen=True)
+class Phase:
+    """A named body state. `side` is the body side the state belongs to, if any (shown in the overlay)."""
+
+    name: str
+    when: tuple[Condition, ...]
+    min_dwell_ms: int = 200
+    side: str | None = None
+
+
+@dataclass(frozen=True)
+class Rep:
+    """One rep for `side` each time the confirmed-phase history ends with `sequence` (phases in `ignore` skipped)."""
+
+    sequence: tuple[str, ...]
+    side: str
+    ignore: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Hold:
+    """Time on `side` while all conditions pass (enter thresholds to start, after min_dwell_ms; leave to stop)."""
+
+    side: str
+    when: tuple[Condition, ...]
+    min_dwell_ms: int = 500
+    grace_ms: int = 600
+
+
+@dataclass(frozen=True)
+class Rom:
+    """One range-of-motion figure per rep/hold: the max or min of `measure` ("{side}" is the rep/hold side).
+
+    For reps, only frames in `phases` ("{side}" allowed; all of the rep's phases if empty) are looked at.
+    """
+
+    name: str
+    measure: str
+    pick: str = "max"
+    phases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A short spoken/shown hint when `when` held for min_dwell_ms during one of `during` (any engaged frame if empty).
+
+    kind "form" marks `joints` for attention and clears form_ok while active; kind "nudge" is a reminder only.
+    """
+
+    cue_id: str
+    text: str
+    when: tuple[Condition, ...] = ()
+    during: tuple[str, ...] = ()
+    min_dwell_ms: int = 600
+    cooldown_ms: int = 8000
+    kind: str = "form"
+    joints: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Move:
+    """Everything specific to one move of the circuit; see the modules next to this one."""
+
+    move_id: str
+    title: str
+    kind: str  # "reps" | "hold" | "reps+hold"
+    one_sided: bool
+    setup_tip: str
+    needs: tuple[int, ...]
+    measures: Mapping[str, Measure]
+    rom: Rom
+    phases: tuple[Phase, ...] = ()
+    reps: tuple[Rep, ...] = ()
+    holds: tuple[Hold, ...] = ()
+    cues: tuple[Cue, ...] = ()
+    views: tuple[View, ...] = (View.FRONT, View.SIDE, View.OBLIQUE)
+    bones: tuple[str, ...] = ("thigh", "shin")
+    rep_sides: tuple[str, ...] = ("left", "right")
+    hold_sides: tuple[str, ...] = ()
+    praise_text: str = "Nice control"
+    praise_cooldown_ms: int = 20000
+    praise_hold_ms: int = 10000
+
+
+def both_sides(*joints: str) -> tuple[int, ...]:
+    """Landmarks of the named joints on both sides, e.g. both_sides("hip", "knee")."""
+    return tuple(sided(side, joint) for joint in joints for side in ("left", "right"))
+
+
+# --------------------------------------------------------------------------------------------------------- events
+@dataclass(frozen=True)
+class RepCounted:
+    t_ms: int
+    side: str
+    count: int
+    rom_value: float | None
+    rom_name: str
+
+
+@dataclass(frozen=True)
+class CueGiven:
+    t_ms: int
+    cue_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SetupWarning:
+    t_ms: int
+    warning_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class HoldChanged:
+    t_ms: int
+    side: str
+    holding: bool
+    hold_ms: int
+
+
+CheckerEvent = RepCounted | CueGiven | SetupWarning | HoldChanged
+
+
+@dataclass
+class FrameResult:
+    t_ms: int
+    move_id: str
+    phase: str | None
+    side: str | None
+    form_ok: bool
+    joint_status: dict[int, str]
+    reps: dict[str, int]
+    hold_ms: dict[str, int]
+    events: list[CheckerEvent]
+
+
+@dataclass
+class MoveSummary:
+    move_id: str
+    reps: dict[str, int]
+    hold_ms: dict[str, int]
+    rom: dict[str, list[float]]
+    rom_name: str
+    cues: list[tuple[int, str]]
+    good_form_ms: int
+
+
+# ---------------------------------------------------------------------------------------------------------- gating
+WARNINGS = {
+    "no_person": "Step into view of the camera",
+    "whole_body": "Step back so your whole body is in view",
+    "turn_side": "Turn side-on to the camera",
+}
+WARN_AFTER_MS = 300
+"""A gate problem must last this long before it is spoken (single dropped frames are normal)."""
+WARN_COOLDOWN_MS = 5000
+MAX_FRAME_GAP_MS = 250
+"""Hold time credited between two frames is capped, so a stalled stream does not add phantom seconds."""
+CUE_GAP_MS = 2500
+"""At most one cue in this window, so hints never pile up."""
+
+
+def gate_problem(move: Move, pose: Pose | None) -> str | None:
+    """Why this frame cannot be trusted for the move (a WARNINGS key), or None when it can."""
+    if pose is None:
+        return "no_person"
+    if geometry.unseen(pose, move.needs) or geometry.out_of_frame(pose, move.needs):
+        return "whole_body"
+    if geometry.implausible_bones(pose, move.bones):
+        return "whole_body"
+    if geometry.camera_view(pose) not in move.views:
+        return "turn_side"
+    return None
+
+
+# ----------------------------------------------------------------------------------------------------------- state
+@dataclass
+class _Entry:
+    """One confirmed phase visit: its name and the extremes of ROM measures seen during it."""
+
+    name: str
+    extremes: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class _HoldState:
+    candidate_since_ms: int | None = None
+    holding: bool = False
+    paused_since_ms: int | None = None
+    extreme: float = math.nan
+
+
+def _better(pick: str, old: float, new: float) -> float:
+    if not math.isfinite(new):
+        return old
+    if not math.isfinite(old):
+        return new
+    return max(old, new) if pick == "max" else min(old, new)
+
+
+class MoveChecker:
+    """Runs one Move over a stream of poses; see the module docstring for the per-frame steps."""
+
+    def __init__(self, move: Move) -> None:
+        self.move = move
+        self._phases = {phase.name: phase for phase in move.phases}
+        self.reps = dict.fromkeys(move.rep_sides, 0)
+        self.hold_ms = dict.fromkeys(move.hold_sides, 0)
+        self.rom: dict[str, list[float]] = {}
+        self.cues: list[tuple[int, str]] = []
+        self.good_form_ms = 0
+        self._phase: str | None = None
+        self._candidate: str | None = None
+        self._candidate_since_ms = 0
+        self._candidate_extremes: dict[str, float] = {}
+        self._history: list[_Entry] = []
+        self._holds = [_HoldState() for _ in move.holds]
+        self._cue_since_ms: dict[str, int | None] = {cue.cue_id: None for cue in move.cues}
+        self._cue_active: set[str] = set()
+        self._cue_last_ms: dict[str, int] = {}
+        self._last_cue_ms: int | None = None
+        self._flawed_since_rep = False
+        self._good_hold_ms = 0
+        self._gate_since_ms: int | None = None
+        self._warn_last_ms: dict[str, int] = {}
+        self._last_t_ms: int | None = None
+        self._rom_measures = self._concrete_rom_measures()
+
+    # ------------------------------------------------------------------------------------------------ public API
+    def update(self, t_ms: int, pose: Pose | None) -> FrameResult:
+        events: list[CheckerEvent] = []
+        dt_ms = 0 if self._last_t_ms is None else max(0, min(t_ms - self._last_t_ms, MAX_FRAME_GAP_MS))
+        self._last_t_ms = t_ms
+        problem = gate_problem(self.move, pose)
+        if problem is not None or pose is None:
+            self._on_untrusted(t_ms, problem or "no_person", events)
+            return self._result(t_ms, events, trusted=False)
+        self._gate_since_ms = None
+        values = {name: _safe(fn, pose) for name, fn in self.move.measures.items()}
+        self._step_phases(t_ms, values, events)
+        self._step_holds(t_ms, dt_ms, values, events)
+        self._step_cues(t_ms, values, events)
+        engaged = self._phase is not None or any(h.holding for h in self._holds)
+        if engaged and not self._cue_active_form():
+            self.good_form_ms += dt_ms
+        return self._result(t_ms, events, trusted=True)
+
+    def summary(self) -> MoveSummary:
+        rom = {side: list(values) for side, values in self.rom.items()}
+        if self.move.kind == "hold":
+            for spec, state in zip(self.move.holds, self._holds, strict=True):
+                if state.holding and math.isfinite(state.extreme):
+                    rom.setdefault(spec.side, []).append(round(state.extreme, 1))
+        return MoveSummary(
+            move_id=self.move.move_id, reps=dict(self.reps), hold_ms=dict(self.hold_ms), rom=rom,
+            rom_name=self.move.rom.name, cues=list(self.cues), good_form_ms=self.good_form_ms,
+        )
+
+    # ------------------------------------------------------------------------------------------------- gating
+    def _on_untrusted(self, t_ms: int, problem: str, events: list[CheckerEvent]) -> None:
+        """Freeze: keep the confirmed phase, drop any half-built candidate, pause holds, maybe warn."""
+        self._candidate = None
+        for spec, state in zip(self.move.holds, self._holds, strict=True):
+            state.candidate_since_ms = None
+            self._pause_hold(t_ms, spec, state, events)
+        for cue_id in self._cue_since_ms:
+            self._cue_since_ms[cue_id] = None
+        self._cue_active.clear()
+        if self._gate_since_ms is None:
+            self._gate_since_ms = t_ms
+        last = self._warn_last_ms.get(problem)
+        if t_ms - self._gate_since_ms >= WARN_AFTER_MS and (last is None or t_ms - last >= WARN_COOLDOWN_MS):
+            self._warn_last_ms[problem] = t_ms
+            events.append(SetupWarning(t_ms, problem, WARNINGS[problem]))
+
+    # ------------------------------------------------------------------------------------------------- phases
+    def _step_phases(self, t_ms: int, values: Mapping[str, float], events: list[CheckerEvent]) -> None:
+        if self._phase is not None:
+            if all_pass(self._phases[self._phase].when, values, staying=True):
+                self._track_extremes(self._history[-1].extremes, values)
+                return
+            self._phase = None
+        entering = next((p for p in self.move.phases if all_pass(p.when, values, staying=False)), None)
+        if entering is None:
+            self._candidate = None
+            return
+        if entering.name != self._candidate:
+            self._candidate, self._candidate_since_ms, self._candidate_extremes = entering.name, t_ms, {}
+        self._track_extremes(self._candidate_extremes, values)
+        if t_ms - self._candidate_since_ms < entering.min_dwell_ms:
+            return
+        self._phase, self._candidate = entering.name, None
+        if self._history and self._history[-1].name == entering.name:
+            self._history[-1].extremes.update(
+                {k: _better(self._pick(k), self._history[-1].extremes.get(k, math.nan), v)
+                 for k, v in self._candidate_extremes.items()})
+            return
+        self._history.append(_Entry(entering.name, dict(self._candidate_extremes)))
+        del self._history[:-16]
+        self._match_reps(t_ms, events)
+
+    def _match_reps(self, t_ms: int, events: list[CheckerEvent]) -> None:
+        for rep in self.move.reps:
+            trail = [e for e in self._history if e.name not in rep.ignore]
+            collapsed: list[_Entry] = []
+            for entry in trail:
+                if not collapsed or collapsed[-1].name != entry.name:
+                    collapsed.append(entry)
+            tail = collapsed[-len(rep.sequence):]
+            if tuple(e.name for e in tail) != rep.sequence or collapsed[-1] is not self._history[-1]:
+                continue
+            start = next(i for i, e in enumerate(self._history) if e is tail[0])
+            rom_value = self._rep_rom(rep, self._history[start:])
+            self.reps[rep.side] = self.reps.get(rep.side, 0) + 1
+            if rom_value is not None:
+                self.rom.setdefault(rep.side, []).append(rom_value)
+            events.append(RepCounted(t_ms, rep.side, self.reps[rep.side], rom_value, self.move.rom.name))
+            self._maybe_praise_rep(t_ms, events)
+            return
+
+    def _rep_rom(self, rep: Rep, entries: list[_Entry]) -> float | None:
+        spec = self.move.rom
+        measure = spec.measure.format(side=rep.side)
+        phases = {name.format(side=rep.side) for name in spec.phases}
+        value = math.nan
+        for entry in entries:
+            if not phases or entry.name in phases:
+                value = _better(spec.pick, value, entry.extremes.get(measure, math.nan))
+        return round(value, 1) if math.isfinite(value) else None
+
+    def _concrete_rom_measures(self) -> dict[str, str]:
+        """Measure name -> pick, for every side the ROM template can take."""
+        spec = self.move.rom
+        names = {spec.measure.format(side=side) for side in ("left", "right", "both")}
+        return {name: spec.pick for name in names if name in self.move.measures}
+
+    def _pick(self, measure: str) -> str:
+        return self._rom_measures.get(measure, "max")
+
+    def _track_extremes(self, extremes: dict[str, float], values: Mapping[str, float]) -> None:
+        for name, pick in self._rom_measures.items():
+            extremes[name] = _better(pick, extremes.get(name, math.nan), values.get(name, math.nan))
+
+    # -------------------------------------------------------------------------------------------------- holds
+    def _step_holds(self, t_ms: int, dt_ms: int, values: Mapping[str, float], events: list[CheckerEvent]) -> None:
+        for spec, state in zip(self.move.holds, self._holds, strict=True):
+            if state.holding:
+                if all_pass(spec.when, values, staying=True):
+                    if state.paused_since_ms is None:
+                        self.hold_ms[spec.side] = self.hold_ms.get(spec.side, 0) + dt_ms
+                        self._good_hold_ms += 0 if self._cue_active_form() else dt_ms
+                    state.paused_since_ms = None
+                    self._track_hold_extreme(spec, state, values)
+                else:
+                    self._pause_hold(t_ms, spec, state, events)
+                continue
+            if not all_pass(spec.when, values, staying=False):
+                state.candidate_since_ms = None
+                continue
+            if state.candidate_since_ms is None:
+                state.candidate_since_ms, state.extreme = t_ms, math.nan
+            self._track_hold_extreme(spec, state, values)
+            if t_ms - state.candidate_since_ms >= spec.min_dwell_ms:
+                state.holding, state.paused_since_ms = True, None
+                self.hold_ms[spec.side] = self.hold_ms.get(spec.side, 0) + t_ms - state.candidate_since_ms
+                events.append(HoldChanged(t_ms, spec.side, True, self.hold_ms[spec.side]))
+        if self._good_hold_ms >= self.move.praise_hold_ms:
+            self._good_hold_ms = 0
+            self._praise(t_ms, events)
+
+    def _pause_hold(self, t_ms: int, spec: Hold, state: _HoldState, events: list[CheckerEvent]) -> None:
+        """Stop timing at once; end the hold only if it stays broken for the grace period."""
+        if not state.holding:
+            return
+        if state.paused_since_ms is None:
+            state.paused_since_ms = t_ms
+        if t_ms - state.paused_since_ms < spec.grace_ms:
+            return
+        state.holding, state.candidate_since_ms, state.paused_since_ms = False, None, None
+        events.append(HoldChanged(t_ms, spec.side, False, self.hold_ms[spec.side]))
+        if self.move.kind == "hold" and math.isfinite(state.extreme):
+            self.rom.setdefault(spec.side, []).append(round(state.extreme, 1))
+        state.extreme = math.nan
+
+    def _track_hold_extreme(self, spec: Hold, state: _HoldState, values: Mapping[str, float]) -> None:
+        measure = self.move.rom.measure.format(side=spec.side)
+        state.extreme = _better(self.move.rom.pick, state.extreme, values.get(measure, math.nan))
+
+    # --------------------------------------------------------------------------------------------------- cues
+    def _context(self) -> set[str]:
+        context = {self._phase} if self._phase else set()
+        if any(state.holding and state.paused_since_ms is None for state in self._holds):
+            context.add(HOLDING)
+        return context
+
+    def _step_cues(self, t_ms: int, values: Mapping[str, float], events: list[CheckerEvent]) -> None:
+        context = self._context()
+        for cue in self.move.cues:
+            in_scope = bool(context & set(cue.during)) if cue.during else bool(context)
+            staying = cue.cue_id in self._cue_active
+            if not in_scope or not all_pass(cue.when, values, staying=staying):
+                self._cue_since_ms[cue.cue_id] = None
+                self._cue_active.discard(cue.cue_id)
+                continue
+            since = self._cue_since_ms[cue.cue_id]
+            if since is None:
+                self._cue_since_ms[cue.cue_id] = since = t_ms
+            if t_ms - since < cue.min_dwell_ms:
+                continue
+            self._cue_active.add(cue.cue_id)
+            if cue.kind == "form":
+                self._flawed_since_rep = True
+            self._say(t_ms, cue.cue_id, cue.text, cue.cooldown_ms, events)
+
+    def _say(self, t_ms: int, cue_id: str, text: str, cooldown_ms: int, events: list[CheckerEvent]) -> None:
+        last = self._cue_last_ms.get(cue_id)
+        if last is not None and t_ms - last < cooldown_ms:
+            return
+        if self._last_cue_ms is not None and t_ms - self._last_cue_ms < CUE_GAP_MS:
+            return
+        self._cue_last_ms[cue_id] = self._last_cue_ms = t_ms
+        self.cues.append((t_ms, text))
+        events.append(CueGiven(t_ms, cue_id, text))
+
+    def _cue_active_form(self) -> bool:
+        return any(cue.kind == "form" and cue.cue_id in self._cue_active for cue in self.move.cues)
+
+    def _maybe_praise_rep(self, t_ms: int, events: list[CheckerEvent]) -> None:
+        clean = not self._flawed_since_rep
+        self._flawed_since_rep = False
+        if clean:
+            self._praise(t_ms, events)
+
+    def _praise(self, t_ms: int, events: list[CheckerEvent]) -> None:
+        if self.move.praise_text:
+            self._say(t_ms, "praise", self.move.praise_text, self.move.praise_cooldown_ms, events)
+
+    # ------------------------------------------------------------------------------------------------- result
+    def _result(self, t_ms: int, events: list[CheckerEvent], trusted: bool) -> FrameResult:
+        attention = {j for cue in self.move.cues if cue.kind == "form" and cue.cue_id in self._cue_active
+                     for j in cue.joints}
+        status = {int(j): ("attention" if j in attention else "good") for j in self.move.needs} if trusted else {}
+        phase = self._phase if trusted else None
+        side = self._phases[phase].side if phase else None
+        if phase is None and trusted:
+            holding = [spec for spec, st in zip(self.move.holds, self._holds, strict=True) if st.holding]
+            if holding:
+                phase, side = HOLDING, holding[0].side
+        return FrameResult(
+            t_ms=t_ms, move_id=self.move.move_id, phase=phase, side=side,
+            form_ok=trusted and not self._cue_active_form(), joint_status=status, reps=dict(self.reps),
+            hold_ms=dict(self.hold_ms), events=events,
+        )
+
+
+def _safe(fn: Measure, pose: Pose) -> float:
+    """A measure that cannot be computed on this frame reads as NaN, which fails every condition."""
+    try:
+        value = float(fn(pose))
+    except (ValueError, ZeroDivisionError, FloatingPointError):
+        return math.nan
+    return value
+

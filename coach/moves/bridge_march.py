@@ -1,0 +1,100 @@
+"""Glute bridge marches: lying on the back, hips lifted, one knee lifts at a time with the pelvis level.
+
+A march rep (lifted knee's side) is bridge -> knee up -> bridge; a plain two-leg bridge (lowered -> bridge ->
+lowered with no march in between) counts under "both". The bridge line is the 3D shoulder-midpoint / hip-midpoint
+/ knee angle on the supporting leg (the straighter of the two); a knee lift is how much more one hip is flexed
+than the other. The pelvis check uses the 3D hip-to-hip line: it should stay level (no drop toward the lifted
+side) and square to the body axis (no twist).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from coach import geometry as g
+from coach.landmarks import SIDES
+from coach.landmarks import Landmark as L
+from coach.moves import measures as m
+from coach.moves.base import Above, Below, Cue, Move, Phase, Rep, Rom, both_sides
+from coach.pose import Pose
+
+LYING_ENTER_DEG = 40.0
+LYING_LEAVE_DEG = 30.0
+BRIDGE_UP_ENTER_DEG = 160.0
+BRIDGE_UP_LEAVE_DEG = 150.0
+MARCH_BRIDGE_LEAVE_DEG = 145.0
+LOWERED_ENTER_DEG = 145.0
+LOWERED_LEAVE_DEG = 152.0
+KNEE_UP_ENTER_DEG = 35.0
+KNEE_UP_LEAVE_DEG = 25.0
+KNEE_DOWN_ENTER_DEG = 15.0
+KNEE_DOWN_LEAVE_DEG = 25.0
+HIPS_LEVEL_OFF_PCT = 15.0
+LIFT_HIPS_BELOW_DEG = 158.0
+DWELL_MS = 200
+
+
+def bridge_line_deg(pose: Pose) -> float:
+    """Shoulder-midpoint / hip-midpoint / knee angle of the supporting (straighter) leg, 3D."""
+    shoulders = g.mid_world(pose, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
+    hips = g.mid_world(pose, L.LEFT_HIP, L.RIGHT_HIP)
+    return max(g.angle_at_deg(shoulders, hips, g.world(pose, knee)) for knee in (L.LEFT_KNEE, L.RIGHT_KNEE))
+
+
+def knee_lift_deg(pose: Pose, side: str) -> float:
+    return max(0.0, m.hip_lead_deg(pose, side))
+
+
+def pelvis_drop_pct(pose: Pose) -> float:
+    """Hip-to-hip line's rise or fall, percent of hip width (sin of the tilt), 3D."""
+    return 100.0 * abs(float(np.dot(g.pelvis_right_unit(pose), g.UP_WORLD)))
+
+
+def pelvis_off_level_pct(pose: Pose) -> float:
+    """The larger of pelvis drop and pelvis twist (hip line turning along the body axis), percent, 3D."""
+    axis = g.mid_world(pose, L.LEFT_SHOULDER, L.RIGHT_SHOULDER) - g.mid_world(pose, L.LEFT_HIP, L.RIGHT_HIP)
+    axis /= max(float(np.linalg.norm(axis)), 1e-9)
+    twist_pct = 100.0 * abs(float(np.dot(g.pelvis_right_unit(pose), axis)))
+    return max(pelvis_drop_pct(pose), twist_pct)
+
+
+LYING = Above("torso_tilt_deg", LYING_ENTER_DEG, LYING_LEAVE_DEG)
+KNEES_DOWN = tuple(Below(f"{s}_knee_lift_deg", KNEE_DOWN_ENTER_DEG, KNEE_DOWN_LEAVE_DEG) for s in SIDES)
+MARCHES = tuple(f"march_{s}" for s in SIDES)
+
+MOVE = Move(
+    move_id="bridge_march",
+    title="Glute bridge marches",
+    kind="reps",
+    one_sided=True,
+    setup_tip="Lie on your back, knees bent, side-on to the camera",
+    needs=both_sides("shoulder", "hip", "knee", "ankle"),
+    measures={
+        **m.common(),
+        "bridge_line_deg": bridge_line_deg,
+        **m.per_side("{side}_knee_lift_deg", knee_lift_deg),
+        "pelvis_drop_pct": pelvis_drop_pct,
+        "pelvis_off_level_pct": pelvis_off_level_pct,
+    },
+    phases=(
+        *(Phase(f"march_{s}", (LYING, Above("bridge_line_deg", BRIDGE_UP_ENTER_DEG, MARCH_BRIDGE_LEAVE_DEG),
+                               Above(f"{s}_knee_lift_deg", KNEE_UP_ENTER_DEG, KNEE_UP_LEAVE_DEG)), DWELL_MS, side=s)
+          for s in SIDES),
+        Phase("bridged", (LYING, Above("bridge_line_deg", BRIDGE_UP_ENTER_DEG, BRIDGE_UP_LEAVE_DEG), *KNEES_DOWN),
+              DWELL_MS),
+        Phase("lowered", (LYING, Below("bridge_line_deg", LOWERED_ENTER_DEG, LOWERED_LEAVE_DEG), *KNEES_DOWN),
+              DWELL_MS),
+    ),
+    reps=(
+        *(Rep(("bridged", f"march_{s}", "bridged"), s) for s in SIDES),
+        Rep(("lowered", "bridged", "lowered"), "both"),
+    ),
+    rep_sides=("left", "right", "both"),
+    rom=Rom("pelvis_drop_pct", "pelvis_drop_pct", "max", phases=MARCHES),
+    cues=(
+        Cue("hips_level", "Keep your hips level", (Above("pelvis_off_level_pct", HIPS_LEVEL_OFF_PCT, 10.0),),
+            during=MARCHES, min_dwell_ms=150, cooldown_ms=6000, joints=both_sides("hip")),
+        Cue("lift_hips", "Lift your hips", (Below("bridge_line_deg", LIFT_HIPS_BELOW_DEG, LIFT_HIPS_BELOW_DEG + 4),),
+            during=("bridged", *MARCHES), min_dwell_ms=1000, cooldown_ms=8000, joints=both_sides("hip")),
+    ),
+)

@@ -1,0 +1,53 @@
+"""Supine hamstring strap stretch: lying on the back, one leg raised with a near-straight knee, the other down.
+
+Time counts per raised leg while the body lies (torso near horizontal in the image), the raised hip is flexed
+(3D, thigh against the torso line) with a long knee, and the other leg stays down. The ROM figure is the raised
+leg's hip flexion.
+"""
+
+from __future__ import annotations
+
+from coach.landmarks import SIDES, sided
+from coach.moves import measures as m
+from coach.moves.base import HOLDING, Above, Below, Cue, Hold, Move, Rom, both_sides
+
+LYING_ENTER_DEG = 60.0
+LYING_LEAVE_DEG = 50.0
+RAISED_ENTER_DEG = 45.0
+RAISED_LEAVE_DEG = 35.0
+KNEE_LONG_ENTER_DEG = 140.0
+KNEE_LONG_LEAVE_DEG = 130.0
+OTHER_DOWN_ENTER_DEG = 30.0
+OTHER_DOWN_LEAVE_DEG = 40.0
+KNEE_LOCKED_DEG = 178.0
+HOLD_DWELL_MS = 500
+
+
+def _raised(side: str) -> tuple[Above | Below, ...]:
+    return (
+        Above("torso_tilt_deg", LYING_ENTER_DEG, LYING_LEAVE_DEG),
+        Above(f"{side}_hip_flex_deg", RAISED_ENTER_DEG, RAISED_LEAVE_DEG),
+        Above(f"{side}_knee_deg", KNEE_LONG_ENTER_DEG, KNEE_LONG_LEAVE_DEG),
+        Below(f"{m.other(side)}_hip_flex_deg", OTHER_DOWN_ENTER_DEG, OTHER_DOWN_LEAVE_DEG),
+    )
+
+
+MOVE = Move(
+    move_id="hamstring_strap",
+    title="Supine hamstring strap stretch",
+    kind="hold",
+    one_sided=True,
+    setup_tip="Lie on your back side-on to the camera, strap around one foot",
+    needs=both_sides("shoulder", "hip", "knee", "ankle"),
+    measures=m.common(),
+    holds=tuple(Hold(s, _raised(s), HOLD_DWELL_MS) for s in SIDES),
+    rep_sides=(),
+    hold_sides=SIDES,
+    rom=Rom("raised_hip_deg", "{side}_hip_flex_deg", "max"),
+    cues=(
+        *(Cue(f"knee_soft_{s}", "Keep the knee soft, not locked",
+              (*_raised(s), Above(f"{s}_knee_deg", KNEE_LOCKED_DEG, KNEE_LOCKED_DEG - 3)), during=(HOLDING,),
+              min_dwell_ms=1500, cooldown_ms=15000, joints=(sided(s, "knee"),)) for s in SIDES),
+        Cue("gentle", "Gentle tension only", during=(HOLDING,), min_dwell_ms=2000, cooldown_ms=45000, kind="nudge"),
+    ),
+)
