@@ -172,6 +172,24 @@ class RepLike(Protocol):
     rom_name: str | None
 
 
+class SetResultLike(Protocol):
+    """The fields of ``coach.circuit.SetResult``."""
+
+    round: int
+    move_id: str
+    started_t_ms: int
+    ended_t_ms: int
+    summary: SummaryLike
+    rep_events: list[Any]
+
+
+def worked_side(summary: SummaryLike) -> str:
+    """'left' or 'right' when all the set's reps, holds and ROM figures are on that side, else 'both'."""
+    sides = {s for s, n in summary.reps.items() if n} | {s for s, ms in summary.hold_ms.items() if ms}
+    sides |= {s for s, values in summary.rom.items() if len(values)}
+    return sides.pop() if len(sides) == 1 and sides <= {"left", "right"} else "both"
+
+
 @dataclass(frozen=True)
 class RepRecord:
     side: str
@@ -411,6 +429,14 @@ class HistoryStore:
             write=True,
         )
 
+    def set_note(self, session_id: int, note: str | None) -> bool:
+        """Tag a session afterwards (e.g. 'after-run'); False when there is no such session."""
+        return self._run(
+            "change a note",
+            lambda c: c.execute("UPDATE sessions SET note = ? WHERE id = ?", (note, session_id)).rowcount == 1,
+            write=True,
+        )
+
     # reading
 
     def sessions(self, since: date | None = None) -> list[SessionRow]:
@@ -542,6 +568,24 @@ class HistoryRecorder:
             log.warning("History: skipped a %s set with unreadable data (%s).", move_id, exc)
             return None
         return self._safe(lambda s: s.add_set(session_id, record))
+
+    def record_set_result(self, result: SetResultLike) -> int | None:
+        """``on_set_done`` for ``coach.circuit.Circuit``: the side comes from where the work was counted.
+
+        A set that arrives with no open session opens one (plan inferred from the set), so nothing is lost
+        if the caller forgot ``start_session``.
+        """
+        if self.session_id is None:
+            self.start_session(rounds=result.round, set_seconds=round((result.ended_t_ms - result.started_t_ms) / 1000))
+        return self.record_set(
+            result.move_id,
+            worked_side(result.summary),
+            result.round,
+            result.summary,
+            started_t_ms=result.started_t_ms,
+            ended_t_ms=result.ended_t_ms,
+            rep_events=result.rep_events,
+        )
 
     def end_session(self, *, ended_at: str | None = None) -> None:
         session_id, self.session_id = self.session_id, None

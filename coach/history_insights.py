@@ -140,6 +140,12 @@ def _side_totals(data: list[SessionData]) -> dict[str, dict[str, Any]]:
     return totals
 
 
+def diff_pct(left: float, right: float) -> int:
+    """How much smaller the smaller side is, in percent of the larger (0 when both are 0)."""
+    larger = max(left, right)
+    return round(100 * (larger - min(left, right)) / larger) if larger > 0 else 0
+
+
 def balance(data: list[SessionData]) -> list[dict[str, Any]]:
     """Left vs right reps and hold seconds per move, in the order moves were first done."""
     return [
@@ -149,6 +155,8 @@ def balance(data: list[SessionData]) -> list[dict[str, Any]]:
             "sets": t["sets"],
             "reps": t["reps"],
             "hold_s": {side: round(v, 1) for side, v in t["hold_s"].items()},
+            "reps_diff_pct": diff_pct(t["reps"]["left"], t["reps"]["right"]),
+            "hold_diff_pct": diff_pct(t["hold_s"]["left"], t["hold_s"]["right"]),
         }
         for move_id, t in _side_totals(data).items()
     ]
@@ -176,10 +184,7 @@ def rom_trend(data: list[SessionData]) -> list[dict[str, Any]]:
 
 def _imbalance(left: float, right: float) -> tuple[str, str, int] | None:
     """(weaker side, stronger side, percent shorter) when the sides differ by at least IMBALANCE_PCT."""
-    larger = max(left, right)
-    if larger <= 0:
-        return None
-    pct = round(100 * (larger - min(left, right)) / larger)
+    pct = diff_pct(left, right)
     if pct < IMBALANCE_PCT:
         return None
     return ("left", "right", pct) if left < right else ("right", "left", pct)
@@ -242,6 +247,7 @@ def summarize(store: HistoryStore, today: date, since: date | None = None) -> di
     data = load(store, min(balance_first, trend_first, note_first))
     return {
         "today": today.isoformat(),
+        "imbalance_pct": IMBALANCE_PCT,
         "balance_since": balance_first.isoformat(),
         "trend_since": trend_first.isoformat(),
         "calendar": calendar(store.sessions(), today),
