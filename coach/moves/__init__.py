@@ -47,6 +47,8 @@ def make_checker(move_id: str) -> MoveChecker:
     return MoveChecker(MOVES[move_id])
 
 
+from coach.moves.recognition import MoveRecognizer  # noqa: E402  (needs MOVES' modules loaded first)
+
 __all__ = [
     "MOVES",
     "MOVE_IDS",
@@ -56,6 +58,7 @@ __all__ = [
     "HoldChanged",
     "Move",
     "MoveChecker",
+    "MoveRecognizer",
     "MoveSummary",
     "RepCounted",
     "SetupWarning",

@@ -1,0 +1,77 @@
+"""Offline analysis of a whole pose stream: which moves where, and each move's reps, holds, ROM and cues.
+
+With move="auto" the stream is first segmented by the recogniser; segment starts are pulled back by the
+recogniser's reaction time so a checker sees each move from its beginning. One checker per move, so counts from
+several segments of the same move add up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from coach.moves import MOVE_IDS, make_checker
+from coach.moves.base import MoveChecker
+from coach.moves.recognition import MoveRecognizer
+from coach.pose import Pose
+
+RECOGNITION_LAG_MS = 1500
+
+
+def _segments(timed: list[tuple[int, Pose | None]]) -> list[dict]:
+    recognizer = MoveRecognizer()
+    runs: list[dict] = []
+    for t_ms, pose in timed:
+        move = recognizer.update(t_ms, pose)
+        if runs and runs[-1]["move"] == move:
+            runs[-1]["end_ms"] = t_ms
+        else:
+            runs.append({"move": move, "start_ms": t_ms, "end_ms": t_ms})
+    first_ms = timed[0][0]
+    segments: list[dict] = []
+    for run in runs:
+        if run["move"] is None:
+            continue
+        start_ms = max(run["start_ms"] - RECOGNITION_LAG_MS, first_ms, segments[-1]["end_ms"] if segments else first_ms)
+        if segments and segments[-1]["move"] == run["move"] and start_ms - segments[-1]["end_ms"] <= 0:
+            segments[-1]["end_ms"] = run["end_ms"]
+            continue
+        if segments and segments[-1]["end_ms"] > start_ms:
+            segments[-1]["end_ms"] = start_ms
+        segments.append({"move": run["move"], "start_ms": start_ms, "end_ms": run["end_ms"]})
+    return segments
+
+
+def _report(checker: MoveChecker) -> dict:
+    summary = checker.summary()
+    return {
+        "reps": summary.reps,
+        "hold_s": {side: round(ms / 1000.0, 2) for side, ms in summary.hold_ms.items()},
+        "rom": summary.rom,
+        "rom_name": summary.rom_name,
+        "cues": [{"t_ms": t_ms, "text": text} for t_ms, text in summary.cues],
+    }
+
+
+def analyse_poses(timed_poses: Iterable[tuple[int, Pose | None]], move: str = "auto") -> dict:
+    """{"moves": {move_id: {...}}, "segments": [{"move", "start_ms", "end_ms"}]} for the replay report."""
+    timed = list(timed_poses)
+    if not timed:
+        return {"moves": {}, "segments": []}
+    if move != "auto":
+        checker = make_checker(move)
+        for t_ms, pose in timed:
+            checker.update(t_ms, pose)
+        segment = {"move": move, "start_ms": timed[0][0], "end_ms": timed[-1][0]}
+        return {"moves": {move: _report(checker)}, "segments": [segment]}
+    segments = _segments(timed)
+    checkers: dict[str, MoveChecker] = {}
+    index = 0
+    for segment in segments:
+        checker = checkers.setdefault(segment["move"], make_checker(segment["move"]))
+        while index < len(timed) and timed[index][0] < segment["start_ms"]:
+            index += 1
+        while index < len(timed) and timed[index][0] <= segment["end_ms"]:
+            checker.update(*timed[index])
+            index += 1
+    moves = {move_id: _report(checkers[move_id]) for move_id in MOVE_IDS if move_id in checkers}
+    return {"moves": moves, "segments": segments}

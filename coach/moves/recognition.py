@@ -1,0 +1,106 @@
+"""Which of the seven moves the person is doing, from a stream of poses, without flicker.
+
+Each frame casts a vote from simple, explainable features (posture, knee and hip angles, split stance); frames that
+say nothing (standing tall between scoops, moving between positions) abstain. Votes feed exponential scores with a
+time constant, and the current move changes only when another clearly leads, so one odd frame never switches it.
+"""
+
+from __future__ import annotations
+
+import math
+
+from coach import geometry as g
+from coach.geometry import Posture
+from coach.landmarks import SIDES
+from coach.moves import measures as m
+from coach.moves.base import gate_problem
+from coach.moves.hip_90_90 import MOVE as HIP_90_90
+from coach.pose import Pose
+
+ABSTAIN = "abstain"
+NO_MOVE = "none"
+
+VOTE_TAU_MS = 700.0
+ABSTAIN_TAU_MS = 6000.0
+SWITCH_SCORE = 0.6
+SWITCH_LEAD = 0.3
+IDLE_TIMEOUT_MS = 10000
+
+SPLIT_STANCE_PCT = 10.0
+STRAP_RAISE_DEG = 45.0
+LEG_LONG_DEG = 135.0
+LEG_DOWN_DEG = 35.0
+KNEES_BENT_DEG = 135.0
+LUNGE_HIP_LEAD_DEG = 35.0
+LUNGE_KNEE_DEG = 125.0
+
+
+def frame_vote(pose: Pose | None) -> str:
+    """A move id, NO_MOVE, or ABSTAIN for one frame."""
+    if pose is None or gate_problem(HIP_90_90, pose) == "no_person":
+        return NO_MOVE
+    if gate_problem(HIP_90_90, pose) is not None:
+        return ABSTAIN
+    posture = g.posture(pose)
+    knees = {s: g.knee_deg(pose, s) for s in SIDES}
+    flex = {s: m.hip_flex_deg(pose, s) for s in SIDES}
+    if posture is Posture.SUPINE:
+        for side in SIDES:
+            if flex[side] >= STRAP_RAISE_DEG and knees[side] >= LEG_LONG_DEG and flex[m.other(side)] <= LEG_DOWN_DEG:
+                return "hamstring_strap"
+        if min(knees.values()) <= KNEES_BENT_DEG:
+            return "bridge_march"
+        return ABSTAIN
+    if posture is Posture.SEATED:
+        return "hip_90_90" if max(knees.values()) <= KNEES_BENT_DEG + 10 else ABSTAIN
+    if posture is Posture.HALF_KNEELING:
+        return "hip_flexor_reach"
+    if posture is Posture.HINGED:
+        split_pct = max(abs(m.ankle_ahead_pct(pose, "left")), 0.0)
+        return "hamstring_scoop" if split_pct >= SPLIT_STANCE_PCT else "forward_fold_pedals"
+    if posture is Posture.OTHER:
+        for side in SIDES:
+            leads = m.hip_lead_deg(pose, side) >= LUNGE_HIP_LEAD_DEG
+            if leads and (knees[side] <= LUNGE_KNEE_DEG or g.torso_tilt_deg(pose) >= 30):
+                return "lunge_rotation"
+    return ABSTAIN
+
+
+class MoveRecognizer:
+    """update(t_ms, pose) -> the current move id (or None), switching only on a clear, sustained lead."""
+
+    def __init__(self) -> None:
+        self.current: str | None = None
+        self.scores: dict[str, float] = {}
+        self._last_t_ms: int | None = None
+        self._last_support_ms: int | None = None
+
+    def update(self, t_ms: int, pose: Pose | None) -> str | None:
+        dt_ms = 33.0 if self._last_t_ms is None else float(max(0, min(t_ms - self._last_t_ms, 500)))
+        self._last_t_ms = t_ms
+        vote = frame_vote(pose)
+        if vote == ABSTAIN:
+            keep = math.exp(-dt_ms / ABSTAIN_TAU_MS)
+            self.scores = {k: v * keep for k, v in self.scores.items()}
+        else:
+            rate = 1.0 - math.exp(-dt_ms / VOTE_TAU_MS)
+            for key in {*self.scores, vote}:
+                old = self.scores.get(key, 0.0)
+                self.scores[key] = old + rate * ((1.0 if key == vote else 0.0) - old)
+        if vote == (self.current or NO_MOVE):
+            self._last_support_ms = t_ms
+        self._maybe_switch(t_ms)
+        return self.current
+
+    def _maybe_switch(self, t_ms: int) -> None:
+        current_key = self.current or NO_MOVE
+        best = max(self.scores, key=self.scores.__getitem__, default=None)
+        if best is not None and best != current_key:
+            lead = self.scores[best] - self.scores.get(current_key, 0.0)
+            if self.scores[best] >= SWITCH_SCORE and lead >= SWITCH_LEAD:
+                self.current = None if best == NO_MOVE else best
+                self._last_support_ms = t_ms
+                return
+        if self.current is not None and self._last_support_ms is not None \
+                and t_ms - self._last_support_ms > IDLE_TIMEOUT_MS:
+            self.current = None
