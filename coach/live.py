@@ -94,6 +94,7 @@ class LiveSession:
         source_spec: str | None,
         speed: float = 1.0,
         on_set_done: Callable[[SetResult], None] | None = None,
+        on_finish: Callable[[], None] | None = None,
         make_circuit: Callable[..., Circuit] = Circuit,
         make_estimator: Callable[[], Any] | None = None,
         make_smoother: Callable[[], Any] | None = None,
@@ -109,6 +110,7 @@ class LiveSession:
         self.resume_event.set()
         self.controls: queue.SimpleQueue[str] = queue.SimpleQueue()
         self.circuit = make_circuit(settings, on_set_done=on_set_done)
+        self.on_finish = on_finish
         self._make_estimator = make_estimator
         self._make_smoother = make_smoother
         self._threads: list[threading.Thread] = []
@@ -198,6 +200,8 @@ class LiveSession:
             self.emit([ErrorEvent(code="pipeline", message=f"The coach stopped: {exc}.")])
         finally:
             self.stop_event.set()
+            if self.on_finish is not None:
+                self.on_finish()
             self.done.set()
 
     def _pipeline(self) -> None:

@@ -35,6 +35,8 @@ from coach.events import (
     StartControl,
     dump,
 )
+from coach.history import HistoryRecorder
+from coach.history_api import history_router
 from coach.landmarks import SKELETON_EDGES
 from coach.live import LiveSession
 
@@ -61,7 +63,8 @@ class ServeConfig:
     settings: Settings = field(default_factory=Settings)
     host: str = "127.0.0.1"
     port: int = 8000
-    record_set: Callable[[SetResult], None] | None = None  # the history seam, called when a set ends
+    keep_history: bool = True  # record each finished set in the history database
+    history_dir: str | None = None  # None: COACH_DATA_DIR or the user data dir
 
 
 def is_loopback(host: str) -> bool:
@@ -145,6 +148,7 @@ class Coach:
         self.session_owner: _Client | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self._moves = moves
+        self.history = HistoryRecorder.open(config.history_dir) if config.keep_history else None
 
     @property
     def moves(self) -> CircuitMoves:
@@ -191,14 +195,26 @@ class Coach:
             return
         await self.stop_session()
         self.sticky.clear()
+        on_set_done, on_finish = self._history_hooks(control)
         self.session = LiveSession(
             self.settings, self.emit_threadsafe,
             source_spec=self.config.source_spec if control.source == "server" else None,
-            speed=self.config.speed, on_set_done=self.config.record_set,
+            speed=self.config.speed, on_set_done=on_set_done, on_finish=on_finish,
             make_circuit=lambda settings, on_set_done: Circuit(settings, self.moves, on_set_done=on_set_done),
         )
         self.session_owner = client if control.source == "browser" else None
         self.session.start()
+
+    def _history_hooks(self, control: StartControl) -> tuple[Callable[[SetResult], None] | None,
+                                                             Callable[[], None] | None]:
+        """The one seam to the history store: a session row per start, a set row per finished set."""
+        if self.history is None:
+            return None, None
+        self.history.end_session()
+        from_file = control.source == "server" and self.config.source_kind == "file"
+        self.history.start_session(rounds=self.settings.rounds, set_seconds=self.settings.seconds,
+                                   source="replay" if from_file else "live")
+        return self.history.record_set_result, self.history.end_session
 
     async def stop_session(self) -> None:
         if self.session is not None:
@@ -292,5 +308,6 @@ def create_app(config: ServeConfig, moves: CircuitMoves | None = None) -> FastAP
             if coach.session_owner is client:
                 await coach.stop_session()
 
+    app.include_router(history_router(config.history_dir, loopback_only=is_loopback(config.host)))
     app.mount("/", StaticFiles(directory=WEB_DIR, html=True), name="web")
     return app
