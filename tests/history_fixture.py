@@ -79,13 +79,13 @@ def summary_for(move_id: str, side: str, progress: float, recent: bool) -> FakeS
     elif move_id in ONE_SIDED:
         base = {"lunge_rotation": 40.0 + 14 * progress, "hamstring_scoop": 70.0 + 5 * progress}[move_id]
         s.reps = {side: 4}
-        s.rom = {side: [base + i for i in range(4)]}
+        s.rom = {side: [base + i + (2.5 if side == "right" else 0) for i in range(4)]}
         if move_id == "lunge_rotation":
             s.cues = [(5_000, "Rotate toward the front leg")]
     else:
         base = {"hip_90_90": 88.0, "bridge_march": 30.0 + 6 * progress, "forward_fold_pedals": 95.0}[move_id]
         s.reps = {"left": 5, "right": 5}
-        s.rom = {k: [base + (i % 3) for i in range(5)] for k in ("left", "right")}
+        s.rom = {k: [base + (i % 3) + (1.5 if k == "right" else 0) for i in range(5)] for k in ("left", "right")}
         if move_id == "forward_fold_pedals":
             s.hold_ms = {"both": 22_000}
         if move_id == "bridge_march":

@@ -125,21 +125,17 @@ function renderNotes(notes) {
 
 // ---- left vs right: one mirrored bar pair per move and metric, scaled to that row's larger side ----
 
-function balanceBar(leftValue, rightValue, format) {
+function balanceBar(leftValue, rightValue) {
   const width = 600;
   const mid = width / 2;
-  const room = mid - 70; // leaves space for the value labels at both ends
   const larger = Math.max(leftValue, rightValue) || 1;
-  const root = svgEl("svg", { viewBox: `0 0 ${width} 34`, preserveAspectRatio: "none", role: "img" });
-  root.setAttribute("aria-label", `left ${format(leftValue)}, right ${format(rightValue)}`);
-  svgEl("rect", { x: mid - room, y: 6, width: 2 * room, height: 22, rx: 5, class: "track" }, root);
-  const lw = (room * leftValue) / larger;
-  const rw = (room * rightValue) / larger;
-  svgEl("rect", { x: mid - lw, y: 6, width: lw, height: 22, rx: 5, class: "bar left", "data-value": leftValue }, root);
-  svgEl("rect", { x: mid, y: 6, width: rw, height: 22, rx: 5, class: "bar right", "data-value": rightValue }, root);
-  svgEl("line", { x1: mid, x2: mid, y1: 2, y2: 32, class: "axis" }, root);
-  svgText(format(leftValue), { x: 2, y: 23 }, root);
-  svgText(format(rightValue), { x: width - 2, y: 23, "text-anchor": "end" }, root);
+  const root = svgEl("svg", { viewBox: `0 0 ${width} 26`, preserveAspectRatio: "none", "aria-hidden": "true" });
+  svgEl("rect", { x: 0, y: 2, width, height: 22, rx: 4, class: "track" }, root);
+  const lw = (mid * leftValue) / larger;
+  const rw = (mid * rightValue) / larger;
+  svgEl("rect", { x: mid - lw, y: 2, width: lw, height: 22, rx: 4, class: "bar left", "data-value": leftValue }, root);
+  svgEl("rect", { x: mid, y: 2, width: rw, height: 22, rx: 4, class: "bar right", "data-value": rightValue }, root);
+  svgEl("line", { x1: mid, x2: mid, y1: 0, y2: 26, class: "axis" }, root);
   return root;
 }
 
@@ -159,7 +155,13 @@ function renderBalance(summary) {
       if (move[diffKey] >= summary.imbalance_pct) row.classList.add("uneven");
       const title = htmlEl("div", { class: "title" }, summary.titles[move.move_id] || move.move_id);
       title.appendChild(htmlEl("span", { class: "metric" }, label));
-      row.append(title, balanceBar(values.left, values.right, format));
+      row.setAttribute("aria-label", `${title.textContent}: left ${format(values.left)}, right ${format(values.right)}`);
+      row.append(
+        title,
+        htmlEl("span", { class: "value left" }, format(values.left)),
+        balanceBar(values.left, values.right),
+        htmlEl("span", { class: "value right" }, format(values.right)),
+      );
       box.appendChild(row);
     }
   }
@@ -169,8 +171,8 @@ function renderBalance(summary) {
 // ---- ROM trends: one small line chart per move, time on x (shared window), ROM figure on y ----
 
 function trendChart(trend, since, today) {
-  const w = 320;
-  const h = 150;
+  const w = 340;
+  const h = 160;
   const pad = { l: 34, r: 10, t: 10, b: 24 };
   const t0 = parseDay(since).getTime();
   const t1 = Math.max(parseDay(today).getTime(), t0 + 86400000);
