@@ -18,6 +18,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--move", default="auto", help="'auto' to recognise moves, or one move id (default: auto)")
     parser.add_argument("--out", type=Path, default=None, help="directory for the JSON report")
     parser.add_argument("--model", choices=VARIANTS, default="full", help="pose model size (default: full)")
+    parser.add_argument("--save", action="store_true", help="store the result as a session in the history")
+    parser.add_argument("--data-dir", default=None, metavar="DIR",
+                        help="history folder for --save (default: $COACH_DATA_DIR or the user data dir)")
     parser.set_defaults(handler=run)
 
 
@@ -30,4 +33,8 @@ def run(args: argparse.Namespace) -> int:
         print(line)
     if args.out is not None:
         print(f"Report: {write_report(result, args.out)}")
+    if args.save:
+        from coach.history import save_replay_report
+
+        print(f"Saved to the history as session {save_replay_report(result.report(), args.data_dir)}")
     return 0

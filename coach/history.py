@@ -22,7 +22,10 @@ it logs one warning, sets ``.warning`` for the overlay and stops recording, and 
     recorder.end_session()
 
 ``summary`` is anything with the ``MoveSummary`` fields (reps, hold_ms, rom, rom_name, cues, good_form_ms);
-``rep_events`` (optional) are the set's ``RepCounted`` events, which add each rep's time.
+``rep_events`` (optional) are the set's ``RepCounted`` events, which add each rep's time. The server passes
+``recorder.record_set_result`` as the circuit's ``on_set_done`` (the side is read from where the work was counted).
+
+``save_replay_report`` stores a ``coach replay`` report as a session with source "replay" (``replay --save``).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -606,6 +609,68 @@ class HistoryRecorder:
             self.warning = _disable_warning(exc)
             self.close()
             return None
+
+
+def save_replay_report(
+    report: dict[str, Any], data_dir: str | os.PathLike[str] | None = None, *, started_at: str | None = None
+) -> int:
+    """Store a replay report (CONTRACTS.md shape) as one session, one set per move found; returns the session id.
+
+    The session starts at ``started_at`` (default: the video file's modification time, i.e. when recording
+    ended, minus the clip's duration). A set spans its move's segments; the report has no per-rep times and no
+    good-form time.
+    """
+    moves: dict[str, dict[str, Any]] = report.get("moves", {})
+    if not moves:
+        raise HistoryError("The replay found no moves, so there is nothing to save to the history.")
+    spans: dict[str, list[int]] = {}
+    for segment in report.get("segments", []):
+        span = spans.setdefault(segment["move"], [segment["start_ms"], segment["end_ms"]])
+        span[0], span[1] = min(span[0], segment["start_ms"]), max(span[1], segment["end_ms"])
+    records = []
+    for move_id, found in moves.items():
+        summary = _ReportSummary(
+            reps={side: int(n) for side, n in found.get("reps", {}).items()},
+            hold_ms={side: round(float(s) * 1000) for side, s in found.get("hold_s", {}).items()},
+            rom={side: [float(v) for v in values] for side, values in found.get("rom", {}).items()},
+            rom_name=found.get("rom_name") or "",
+            cues=[(int(c["t_ms"]), str(c["text"])) for c in found.get("cues", [])],
+        )
+        start_ms, end_ms = spans.get(move_id, [0, int(report.get("duration_ms", 0))])
+        records.append(
+            SetRecord.from_summary(move_id, worked_side(summary), 1, summary, started_t_ms=start_ms, ended_t_ms=end_ms)
+        )
+    set_seconds = round(sum(r.ended_t_ms - r.started_t_ms for r in records) / len(records) / 1000)
+    begin, end = _replay_times(report, started_at)
+    with HistoryStore.open(data_dir) as store:
+        session_id = store.start_session(rounds=1, set_seconds=set_seconds, source="replay", started_at=begin)
+        for record in records:
+            store.add_set(session_id, record)
+        store.end_session(session_id, ended_at=end)
+    return session_id
+
+
+@dataclass
+class _ReportSummary:
+    reps: dict[str, int]
+    hold_ms: dict[str, int]
+    rom: dict[str, list[float]]
+    rom_name: str
+    cues: list[tuple[int, str]]
+    good_form_ms: int = 0
+
+
+def _replay_times(report: dict[str, Any], started_at: str | None) -> tuple[str, str]:
+    """(start, end) stamps: from ``started_at``, else the video's modification time taken as its end, else now."""
+    duration = timedelta(milliseconds=int(report.get("duration_ms", 0)))
+    if started_at:
+        begin = datetime.fromisoformat(started_at)
+        return begin.isoformat(timespec="seconds"), (begin + duration).isoformat(timespec="seconds")
+    try:
+        end = datetime.fromtimestamp(Path(report["video"]).stat().st_mtime).astimezone()
+    except (KeyError, OSError):
+        end = datetime.now().astimezone()
+    return (end - duration).isoformat(timespec="seconds"), end.isoformat(timespec="seconds")
 
 
 def _disable_warning(exc: HistoryError) -> str:
