@@ -217,3 +217,30 @@ def test_unknown_side_is_refused(tmp_path: Path) -> None:
         session_id = store.start_session(rounds=1, set_seconds=30)
         with pytest.raises(HistoryError, match="Unknown side"):
             store.add_set(session_id, SetRecord("hip_90_90", "middle", 1, 0, 1))
+
+
+def test_circuit_set_results_are_recorded_with_the_worked_side(tmp_path: Path) -> None:
+    from coach.circuit import SetResult
+    from coach.moves.base import MoveSummary, RepCounted
+
+    recorder = HistoryRecorder.open(tmp_path)
+    strap = MoveSummary("hamstring_strap", {}, {"right": 24_000}, {"right": [70.0]}, "leg_raise_deg", [], 22_000)
+    march = MoveSummary(
+        "bridge_march", {"left": 1, "right": 1}, {}, {"left": [33.0], "right": [31.0]}, "knee_lift_deg", [], 9_000
+    )
+    march_reps = [
+        RepCounted(4_000, "left", 1, 33.0, "knee_lift_deg"),
+        RepCounted(6_500, "right", 1, 31.0, "knee_lift_deg"),
+    ]
+    assert recorder.record_set_result(SetResult(1, "hamstring_strap", 1_000, 31_000, 30_000, strap, [])) is not None
+    assert (
+        recorder.record_set_result(SetResult(1, "bridge_march", 31_000, 61_000, 30_000, march, march_reps)) is not None
+    )
+    recorder.end_session()
+    with HistoryStore.open(tmp_path) as store:
+        [session] = store.sessions()  # opened by the first set, since nobody called start_session
+        assert (session.rounds, session.set_seconds, session.ended_at is not None) == (1, 30, True)
+        (_, strap_set), (_, march_set) = store.sets(session.id)
+    assert (strap_set.side, strap_set.hold_ms, strap_set.good_form_ms) == ("right", {"right": 24_000}, 22_000)
+    assert march_set.side == "both"
+    assert [(r.side, r.t_ms, r.rom_value) for r in march_set.reps] == [("left", 4_000, 33.0), ("right", 6_500, 31.0)]
