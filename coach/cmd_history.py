@@ -6,8 +6,12 @@ import argparse
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coach.errors import CoachError
+
+if TYPE_CHECKING:
+    from coach.history import HistoryStore
 
 
 def _day(text: str) -> date:
@@ -51,8 +55,8 @@ def _add_common(parser: argparse.ArgumentParser, default: object) -> None:
     )
 
 
-def _store(args: argparse.Namespace):  # -> HistoryStore; imported lazily to keep `coach --help` light
-    from coach.history import HistoryStore
+def _store(args: argparse.Namespace) -> HistoryStore:
+    from coach.history import HistoryStore  # lazily, to keep `coach --help` light
 
     return HistoryStore.open(args.data_dir, create=False)
 
