@@ -71,8 +71,9 @@ def default_model_dir() -> Path:
     if override:
         return Path(override).expanduser()
     repo = Path(__file__).resolve().parent.parent
-    checkout_models = repo / "models"
-    if (repo / "pyproject.toml").is_file() and checkout_models.is_dir() and os.access(checkout_models, os.W_OK):
+    checkout_models = repo / "models"  # git keeps no empty folder, so a fresh clone may lack it: created on build
+    if (repo / "pyproject.toml").is_file() and os.access(checkout_models if checkout_models.is_dir() else repo,
+                                                         os.W_OK):
         return checkout_models
     return platformdirs.user_cache_path("stride-coach") / "models"
 

@@ -112,3 +112,8 @@ def test_model_dir_override_from_environment(tmp_path: Path, monkeypatch, capsys
     monkeypatch.setenv("COACH_MODEL_DIR", str(tmp_path / "mine"))
     assert cli.main(["models"]) == 0
     assert capsys.readouterr().out.startswith(str(tmp_path / "mine" / "pose_landmarker_full.task"))
+
+
+def test_default_dir_is_the_checkouts_models_folder(monkeypatch) -> None:
+    monkeypatch.delenv("COACH_MODEL_DIR", raising=False)
+    assert models.default_model_dir() == Path(models.__file__).resolve().parent.parent / "models"

@@ -39,7 +39,8 @@ def test_timestamps_must_increase() -> None:
 
 
 def test_person_clip_gives_typed_poses(person_clip) -> None:
-    poses = [p for p in map(PoseEstimator().detect, _frames(person_clip[0], 30)) if p is not None]
+    with PoseEstimator() as estimator:
+        poses = [p for p in map(estimator.detect, _frames(person_clip[0], 30)) if p is not None]
     assert len(poses) >= 20
     pose = poses[-1]
     assert isinstance(pose, Pose)
