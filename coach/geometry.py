@@ -7,8 +7,10 @@ Which coordinates are used where (a deliberate choice, kept in this one module):
   image in pixels (x and y scaled by the frame size, so aspect-correct; y down). For a level camera gravity is image
   vertical, and the image is where the model is most precise. MediaPipe's world frame is camera-aligned as well, so
   it has no better notion of gravity.
-- Heights are normalised by the torso length measured in the same space (percent of torso), so they do not depend
-  on how far the person stands from the camera.
+- Heights above the floor use world y: a body on the floor spans depth, and perspective moves nearer points down
+  the image, so image y would mix distance into height.
+- Lengths and heights are normalised by the torso length measured in the same space (percent of torso), so they do
+  not depend on how far the person is from the camera.
 """
 
 from __future__ import annotations
@@ -124,20 +126,16 @@ FLOOR_POINTS = (
 )
 
 
-def floor_y_px(pose: Pose) -> float:
-    """Image y of the floor under the person: the lowest seen foot or knee point."""
-    points = [px(pose, lm)[1] for lm in FLOOR_POINTS if pose.visibility[lm] >= MIN_VISIBILITY]
-    if not points:
-        points = [px(pose, lm)[1] for lm in FLOOR_POINTS]
-    return float(max(points))
-
-
 def above_floor_pct(pose: Pose, landmark: int) -> float:
-    """Height of a landmark above the floor line in the image, in percent of the torso length."""
-    torso_px = torso_length_px(pose)
-    if torso_px < 1e-6:
+    """Height of a landmark above the lowest foot or knee point, in percent of the torso length (3D world y).
+
+    World, not image: on the floor the body spans depth, and perspective moves nearer points down the image.
+    """
+    torso_m = torso_length_m(pose)
+    if torso_m < 1e-6:
         return float("nan")
-    return float(100.0 * (floor_y_px(pose) - px(pose, landmark)[1]) / torso_px)
+    floor_y_m = float(max(pose.world_xyz[list(FLOOR_POINTS), 1]))
+    return float(100.0 * (floor_y_m - pose.world_xyz[landmark, 1]) / torso_m)
 
 
 def pelvis_right_unit(pose: Pose) -> np.ndarray:
@@ -181,23 +179,23 @@ class Posture(StrEnum):
 
 
 def posture(pose: Pose) -> Posture:
-    """Coarse body posture from image cues that survive any camera yaw: torso tilt and heights above the floor."""
+    """Coarse body posture: torso tilt (image), heights above the feet (3D), 3D hip and knee angles for kneeling."""
     tilt_deg = torso_tilt_deg(pose)
     hips_pct = above_floor_pct(pose, L.LEFT_HIP) / 2 + above_floor_pct(pose, L.RIGHT_HIP) / 2
-    shoulders_pct = above_floor_pct(pose, L.LEFT_SHOULDER) / 2 + above_floor_pct(pose, L.RIGHT_SHOULDER) / 2
-    knees_pct = sorted((above_floor_pct(pose, L.LEFT_KNEE), above_floor_pct(pose, L.RIGHT_KNEE)))
     if not np.isfinite(tilt_deg):
         return Posture.OTHER
-    if tilt_deg >= 50 and shoulders_pct < 45 and hips_pct < 90:
-        return Posture.SUPINE
-    if tilt_deg >= 50 and hips_pct >= 100:
-        return Posture.HINGED
+    if tilt_deg >= 50:
+        # Torso across the image: lying if the hips are not far above the feet, else folded forward standing.
+        return Posture.HINGED if hips_pct >= 110 else Posture.SUPINE
     if tilt_deg <= 40 and hips_pct >= 120 and min(knee_deg(pose, s) for s in ("left", "right")) >= 135:
         return Posture.STANDING
-    if tilt_deg <= 45 and hips_pct < 45:
+    hip_flex_deg = 180.0 - max(hip_deg(pose, s) for s in ("left", "right"))
+    if tilt_deg <= 45 and hip_flex_deg >= 45 and hips_pct < 80:
         return Posture.SEATED
-    if tilt_deg <= 40 and knees_pct[0] < 25 and knees_pct[1] >= 55 and hips_pct >= 60:
-        return Posture.HALF_KNEELING
+    for kneeling, front in (("left", "right"), ("right", "left")):
+        front_lead_deg = hip_deg(pose, kneeling) - hip_deg(pose, front)
+        if tilt_deg <= 40 and front_lead_deg >= 40 and knee_deg(pose, kneeling) <= 130 and knee_deg(pose, front) <= 130:
+            return Posture.HALF_KNEELING
     return Posture.OTHER
 
 

@@ -3,8 +3,8 @@
 A march rep (lifted knee's side) is bridge -> knee up -> bridge; a plain two-leg bridge (lowered -> bridge ->
 lowered with no march in between) counts under "both". The bridge line is the 3D shoulder-midpoint / hip-midpoint
 / knee angle on the supporting leg (the straighter of the two); a knee lift is how much more one hip is flexed
-than the other. The pelvis check uses the 3D hip-to-hip line: it should stay level (no drop toward the lifted
-side) and square to the body axis (no twist).
+than the other. The pelvis check compares the 3D hip line with the shoulder line (the shoulders stay flat on the
+floor): it should not tip toward the lifted side (drop) or turn along the body axis (twist).
 """
 
 from __future__ import annotations
@@ -45,17 +45,26 @@ def knee_lift_deg(pose: Pose, side: str) -> float:
     return max(0.0, m.hip_lead_deg(pose, side))
 
 
+def _pelvis_in_chest_frame(pose: Pose) -> tuple[float, float]:
+    """Hip line (unit, 3D) against a frame built from the shoulders, which stay flat on the floor in a bridge:
+    (component along the chest normal = drop, component along the body axis = twist). Camera tilt cancels out."""
+    shoulder_line = g.world(pose, L.RIGHT_SHOULDER) - g.world(pose, L.LEFT_SHOULDER)
+    axis = g.mid_world(pose, L.LEFT_SHOULDER, L.RIGHT_SHOULDER) - g.mid_world(pose, L.LEFT_HIP, L.RIGHT_HIP)
+    axis /= max(float(np.linalg.norm(axis)), 1e-9)
+    normal = np.cross(axis, shoulder_line)
+    normal /= max(float(np.linalg.norm(normal)), 1e-9)
+    hips = g.pelvis_right_unit(pose)
+    return abs(float(np.dot(hips, normal))), abs(float(np.dot(hips, axis)))
+
+
 def pelvis_drop_pct(pose: Pose) -> float:
-    """Hip-to-hip line's rise or fall, percent of hip width (sin of the tilt), 3D."""
-    return 100.0 * abs(float(np.dot(g.pelvis_right_unit(pose), g.UP_WORLD)))
+    """How far the hip line tips out of the shoulders' plane, percent of hip width (sin of the tilt)."""
+    return 100.0 * _pelvis_in_chest_frame(pose)[0]
 
 
 def pelvis_off_level_pct(pose: Pose) -> float:
-    """The larger of pelvis drop and pelvis twist (hip line turning along the body axis), percent, 3D."""
-    axis = g.mid_world(pose, L.LEFT_SHOULDER, L.RIGHT_SHOULDER) - g.mid_world(pose, L.LEFT_HIP, L.RIGHT_HIP)
-    axis /= max(float(np.linalg.norm(axis)), 1e-9)
-    twist_pct = 100.0 * abs(float(np.dot(g.pelvis_right_unit(pose), axis)))
-    return max(pelvis_drop_pct(pose), twist_pct)
+    """The larger of pelvis drop and pelvis twist (hip line turning along the body axis), percent."""
+    return 100.0 * max(_pelvis_in_chest_frame(pose))
 
 
 LYING = Above("torso_tilt_deg", LYING_ENTER_DEG, LYING_LEAVE_DEG)

@@ -14,10 +14,10 @@ from coach.moves import measures as m
 from coach.moves.base import HOLDING, Above, Below, Cue, Hold, Move, Phase, Rep, Rom, both_sides
 from coach.pose import Pose
 
-FOLD_ENTER_DEG = 70.0
-FOLD_LEAVE_DEG = 60.0
-HEAD_DOWN_ENTER_PCT = 20.0
-HEAD_DOWN_LEAVE_PCT = 10.0
+FOLD_ENTER_DEG = 60.0
+FOLD_LEAVE_DEG = 50.0
+HEAD_DOWN_ENTER_PCT = 15.0
+HEAD_DOWN_LEAVE_PCT = 5.0
 STANDING_HIPS_ENTER_PCT = 90.0
 STANDING_HIPS_LEAVE_PCT = 75.0
 PEDAL_KNEE_ENTER_DEG = 150.0

@@ -17,8 +17,8 @@ from coach.pose import Pose
 
 KNEES_SIDEWAYS_ENTER_PCT = 30.0
 KNEES_SIDEWAYS_LEAVE_PCT = 18.0
-HIPS_ON_FLOOR_ENTER_PCT = 50.0
-HIPS_ON_FLOOR_LEAVE_PCT = 65.0
+SEATED_HIP_FLEX_ENTER_DEG = 45.0
+SEATED_HIP_FLEX_LEAVE_DEG = 35.0
 SET_DWELL_MS = 300
 SIT_TALL_TILT_DEG = 25.0
 KNEE_OFF_90_DEG = 35.0
@@ -36,7 +36,14 @@ def knee_off_90_deg(pose: Pose) -> float:
     return max(abs(g.knee_deg(pose, side) - 90.0) for side in ("left", "right"))
 
 
-SEATED = (Below("hips_above_floor_pct", HIPS_ON_FLOOR_ENTER_PCT, HIPS_ON_FLOOR_LEAVE_PCT),)
+def min_hip_flex_deg(pose: Pose) -> float:
+    """The straighter hip's flexion: both thighs well forward of the torso line means sitting (3D)."""
+    return min(m.hip_flex_deg(pose, side) for side in ("left", "right"))
+
+
+# Sitting: both hips flexed. Not a floor-height test: neither image nor world y is gravity when the camera tilts,
+# and a leg out to the side toward the camera would read as "lower".
+SEATED = (Above("min_hip_flex_deg", SEATED_HIP_FLEX_ENTER_DEG, SEATED_HIP_FLEX_LEAVE_DEG),)
 
 MOVE = Move(
     move_id="hip_90_90",
@@ -49,7 +56,7 @@ MOVE = Move(
         **m.common(),
         "knees_right_pct": knees_right_pct,
         "knee_off_90_deg": knee_off_90_deg,
-        "hips_above_floor_pct": m.hips_above_floor_pct,
+        "min_hip_flex_deg": min_hip_flex_deg,
     },
     phases=(
         Phase("left_front", (Above("knees_right_pct", KNEES_SIDEWAYS_ENTER_PCT, KNEES_SIDEWAYS_LEAVE_PCT), *SEATED),

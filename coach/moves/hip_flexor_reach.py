@@ -1,7 +1,8 @@
 """Half-kneeling hip flexor stretch with overhead reach: timed per kneeling (stretched) side.
 
-Time counts only while the half-kneeling posture holds: one knee clearly lower than the other in the image (on the
-floor), the front knee bent roughly to a right angle (3D), the torso fairly upright and the hips off the heels.
+Time counts only while the half-kneeling posture holds, judged from 3D angles that need no floor or gravity (a tilted
+camera or a knee nearer the lens moves image heights): the front hip flexed far more than the kneeling hip (thigh
+forward vs thigh down), the kneeling knee bent, the front knee near a right angle, and the torso fairly upright.
 The arm on the kneeling side should reach overhead (wrist above the nose in the image).
 """
 
@@ -14,16 +15,16 @@ from coach.moves import measures as m
 from coach.moves.base import HOLDING, Above, Below, Cue, Hold, Move, Rom, both_sides
 from coach.pose import Pose
 
-KNEE_DOWN_ENTER_PCT = 45.0
-KNEE_DOWN_LEAVE_PCT = 35.0
+FRONT_HIP_LEAD_ENTER_DEG = 40.0
+FRONT_HIP_LEAD_LEAVE_DEG = 28.0
+KNEELING_KNEE_ENTER_DEG = 130.0
+KNEELING_KNEE_LEAVE_DEG = 140.0
 UPRIGHT_ENTER_DEG = 35.0
 UPRIGHT_LEAVE_DEG = 45.0
 FRONT_KNEE_MIN_ENTER_DEG = 60.0
 FRONT_KNEE_MIN_LEAVE_DEG = 50.0
 FRONT_KNEE_MAX_ENTER_DEG = 130.0
 FRONT_KNEE_MAX_LEAVE_DEG = 140.0
-HIPS_UP_ENTER_PCT = 55.0
-HIPS_UP_LEAVE_PCT = 45.0
 REACH_BELOW_PCT = 10.0
 LEAN_FORWARD_DEG = 20.0
 HOLD_DWELL_MS = 500
@@ -41,11 +42,11 @@ def back_hip_ext_deg(pose: Pose, side: str) -> float:
 def _kneeling(side: str) -> tuple[Above | Below, ...]:
     front = m.other(side)
     return (
-        Above(f"{side}_knee_lower_pct", KNEE_DOWN_ENTER_PCT, KNEE_DOWN_LEAVE_PCT),
+        Above(f"{front}_hip_lead_deg", FRONT_HIP_LEAD_ENTER_DEG, FRONT_HIP_LEAD_LEAVE_DEG),
+        Below(f"{side}_knee_deg", KNEELING_KNEE_ENTER_DEG, KNEELING_KNEE_LEAVE_DEG),
         Below("torso_tilt_deg", UPRIGHT_ENTER_DEG, UPRIGHT_LEAVE_DEG),
         Above(f"{front}_knee_deg", FRONT_KNEE_MIN_ENTER_DEG, FRONT_KNEE_MIN_LEAVE_DEG),
         Below(f"{front}_knee_deg", FRONT_KNEE_MAX_ENTER_DEG, FRONT_KNEE_MAX_LEAVE_DEG),
-        Above("hips_above_floor_pct", HIPS_UP_ENTER_PCT, HIPS_UP_LEAVE_PCT),
     )
 
 
@@ -58,10 +59,9 @@ MOVE = Move(
     needs=both_sides("shoulder", "hip", "knee", "ankle"),
     measures={
         **m.common(),
-        **m.per_side("{side}_knee_lower_pct", m.knee_lower_pct),
+        **m.per_side("{side}_hip_lead_deg", m.hip_lead_deg),
         **m.per_side("{side}_wrist_above_nose_pct", wrist_above_nose_pct),
         **m.per_side("{side}_back_hip_ext_deg", back_hip_ext_deg),
-        "hips_above_floor_pct": m.hips_above_floor_pct,
         "torso_lean_deg": m.torso_lean_deg,
     },
     holds=tuple(Hold(s, _kneeling(s), HOLD_DWELL_MS) for s in SIDES),
@@ -70,7 +70,7 @@ MOVE = Move(
     rom=Rom("back_hip_ext_deg", "{side}_back_hip_ext_deg", "max"),
     cues=(
         *(Cue(f"reach_{s}", "Reach the arm up and over",
-              (Above(f"{s}_knee_lower_pct", KNEE_DOWN_ENTER_PCT, KNEE_DOWN_LEAVE_PCT),
+              (Above(f"{m.other(s)}_hip_lead_deg", FRONT_HIP_LEAD_ENTER_DEG, FRONT_HIP_LEAD_LEAVE_DEG),
                Below(f"{s}_wrist_above_nose_pct", REACH_BELOW_PCT, REACH_BELOW_PCT + 10)),
               during=(HOLDING,), min_dwell_ms=2000, cooldown_ms=10000, joints=(sided(s, "wrist"),)) for s in SIDES),
         Cue("tall_torso", "Tall torso", (Above("torso_lean_deg", LEAN_FORWARD_DEG, LEAN_FORWARD_DEG - 6),),

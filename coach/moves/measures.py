@@ -34,11 +34,6 @@ def hip_flex_deg(pose: Pose, side: str) -> float:
     return 180.0 - g.hip_deg(pose, side)
 
 
-def knee_lower_pct(pose: Pose, side: str) -> float:
-    """How far this knee is below the other one in the image, percent of torso length."""
-    return g.above_pct(pose, sided(other(side), "knee"), sided(side, "knee"))
-
-
 def wrist_above_shoulder_pct(pose: Pose, side: str) -> float:
     return g.above_pct(pose, sided(side, "wrist"), sided(side, "shoulder"))
 
