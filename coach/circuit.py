@@ -353,6 +353,13 @@ class Circuit:
                 self._hold_seconds[side] = held_ms // 1000
                 events.append(HoldEvent(t_ms=t_ms, move_id=self.move_id, side=side, holding=True, hold_ms=held_ms))
 
+    def warn(self, t_ms: int, warning_id: str, text: str) -> list[Any]:
+        """A set-up warning from outside the checkers (e.g. the room is too dark), with the same repeat limit."""
+        events: list[Any] = []
+        if self.state in ("get_ready", "active"):
+            self._warn(t_ms, warning_id, text, events)
+        return events
+
     def _warn(self, t_ms: int, warning_id: str, text: str, events: list[Any]) -> None:
         last_ms = self._warned_at.get(warning_id)
         if last_ms is not None and t_ms - last_ms < WARNING_REPEAT_MS:

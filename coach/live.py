@@ -33,6 +33,7 @@ from coach.sources import Frame, SourceError, open_source
 log = logging.getLogger(__name__)
 
 JPEG_QUALITY = 70  # frames streamed to the overlay: small enough for 30 fps over a local socket
+DARK_MEAN_LEVEL = 40  # mean grey level (0-255) below which the pose model starts to lose the person
 TAKE_TIMEOUT_S = 0.1  # how often an idle loop looks at the control queue
 FILE_END = object()
 
@@ -270,6 +271,8 @@ class LiveSession:
                 messages.append(encoded.tobytes())
         pose = smoother.apply(estimator.detect(frame))
         events = self.circuit.update(frame.t_ms, pose)
+        if _too_dark(frame.image_bgr):
+            events += self.circuit.warn(frame.t_ms, "too_dark", "It is too dark: turn on a light or face a window")
         result = self.circuit.last_result
         height_px, width_px = frame.image_bgr.shape[:2]
         points: list[tuple[float, float] | None] = []
@@ -287,6 +290,11 @@ class LiveSession:
                 event.frames_dropped = self.slot.dropped
             messages.append(event)
         self.emit(messages)
+
+
+def _too_dark(image_bgr: np.ndarray) -> bool:
+    small = cv2.resize(image_bgr, (32, 24), interpolation=cv2.INTER_AREA)
+    return float(small.mean()) < DARK_MEAN_LEVEL
 
 
 def sample_video() -> Path | None:

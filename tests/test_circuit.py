@@ -216,3 +216,11 @@ def test_same_frames_give_the_same_events():
         return [e.model_dump() for e in run(circuit, ["hip_90_90"] * 50 + ["bridge_march"] * 50)]
 
     assert once() == once()
+
+
+def test_outside_warnings_are_rate_limited_and_only_sent_while_coaching():
+    circuit = Circuit(Settings(), fake_moves())
+    assert circuit.warn(0, "too_dark", "It is too dark") == []  # idle: nobody is being coached yet
+    run(circuit, ["hip_90_90"] * 10)
+    assert [e.warning_id for e in circuit.warn(1000, "too_dark", "It is too dark")] == ["too_dark"]
+    assert circuit.warn(2000, "too_dark", "It is too dark") == []
