@@ -215,20 +215,25 @@ class View(StrEnum):
     OBLIQUE = "oblique"
 
 
-def width_ratio(pose: Pose) -> float:
-    """Mean image width of shoulders and hips over the image torso length: ~0.7 facing the camera, ~0.1 side-on."""
-    shoulders_px = float(np.linalg.norm(px(pose, L.LEFT_SHOULDER) - px(pose, L.RIGHT_SHOULDER)))
-    hips_px = float(np.linalg.norm(px(pose, L.LEFT_HIP) - px(pose, L.RIGHT_HIP)))
-    torso_px = torso_length_px(pose)
-    return (shoulders_px + hips_px) / 2 / max(torso_px, 1e-6)
+def view_yaw_deg(pose: Pose) -> float:
+    """How far the shoulder and hip lines turn into depth (3D, camera-aligned): 0 facing the camera, 90 side-on.
+
+    From the world frame rather than image widths so it also holds for a body lying on the floor, whose torso is
+    foreshortened in the image whenever the camera looks along it.
+    """
+    lines = [world(pose, L.RIGHT_SHOULDER) - world(pose, L.LEFT_SHOULDER),
+             world(pose, L.RIGHT_HIP) - world(pose, L.LEFT_HIP)]
+    across = sum(abs(float(line[0])) for line in lines)
+    depth = sum(abs(float(line[2])) for line in lines)
+    return float(np.degrees(np.arctan2(depth, across)))
 
 
 def camera_view(pose: Pose) -> View:
-    """Front / side / oblique from how wide the shoulders and hips look against the torso length."""
-    ratio = width_ratio(pose)
-    if ratio >= 0.5:
+    """Front / side / oblique from how far the shoulder and hip lines point into depth."""
+    yaw_deg = view_yaw_deg(pose)
+    if yaw_deg <= 25:
         return View.FRONT
-    if ratio <= 0.22:
+    if yaw_deg >= 65:
         return View.SIDE
     return View.OBLIQUE
 

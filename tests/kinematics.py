@@ -420,6 +420,8 @@ def bridge_clip(marches: Sequence[str], plain_bridges: int = 0, *, knee_up_deg: 
     reps = {"left": 0, "right": 0, "both": plain_bridges}
     for side in marches:
         reps[side] += knee_up_deg >= 60
+    if marches and knee_up_deg < 60:
+        reps["both"] += 1  # a bridge with no full march is a plain bridge
     return sequence(*steps), {"reps": reps}
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from coach import geometry as g
+from coach.geometry import View
 from coach.landmarks import SIDES
 from coach.landmarks import Landmark as L
 from coach.moves import measures as m
@@ -99,6 +100,7 @@ MOVE = Move(
         Rep(("lowered", "bridged", "lowered"), "both"),
     ),
     rep_sides=("left", "right", "both"),
+    views=(View.SIDE, View.OBLIQUE),
     rom=Rom("pelvis_drop_pct", "pelvis_drop_pct", "max", phases=MARCHES),
     cues=(
         Cue("hips_level", "Keep your hips level", (Above("pelvis_off_level_pct", HIPS_LEVEL_OFF_PCT, 10.0),),

@@ -7,6 +7,7 @@ leg's hip flexion.
 
 from __future__ import annotations
 
+from coach.geometry import View
 from coach.landmarks import SIDES, sided
 from coach.moves import measures as m
 from coach.moves.base import HOLDING, Above, Below, Cue, Hold, Move, Rom, both_sides
@@ -42,6 +43,7 @@ MOVE = Move(
     measures=m.common(),
     holds=tuple(Hold(s, _raised(s), HOLD_DWELL_MS) for s in SIDES),
     rep_sides=(),
+    views=(View.SIDE, View.OBLIQUE),
     hold_sides=SIDES,
     rom=Rom("raised_hip_deg", "{side}_hip_flex_deg", "max"),
     cues=(

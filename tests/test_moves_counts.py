@@ -1,0 +1,77 @@
+"""Every move, both sides, several views, with landmark noise: exact rep counts and hold seconds within 0.2 s."""
+
+import kinematics as k
+import pytest
+
+from coach.moves import MOVES
+from coach.moves.base import RepCounted
+
+SIDES = ("left", "right")
+NOISE = {"noise_px": 1.5, "noise_m": 0.006}
+
+
+def other(side: str) -> str:
+    return "right" if side == "left" else "left"
+
+
+def clips(side: str) -> dict[str, k.Clip]:
+    return {
+        "hip_90_90": k.hip_90_90_clip([other(side), side, other(side), side]),
+        "lunge_rotation": k.lunge_clip(side, 3),
+        "bridge_march": k.bridge_clip([side, other(side), side], plain_bridges=2),
+        "hamstring_scoop": k.scoop_clip(side, 3),
+        "hip_flexor_reach": k.hip_flexor_clip(side, 6.0),
+        "forward_fold_pedals": k.fold_clip([side, other(side), side, other(side), side]),
+        "hamstring_strap": k.strap_clip(side, 6.0),
+    }
+
+
+VIEWS = {"hip_90_90": ("front", "oblique", "side")}
+
+
+def cases():
+    for move_id in MOVES:
+        for view in VIEWS.get(move_id, ("side", "oblique", "side_right")):
+            for side in SIDES:
+                yield move_id, side, view
+
+
+def assert_matches(run: k.Run, expected: dict) -> None:
+    for side, reps in expected.get("reps", {}).items():
+        assert run.reps[side] == reps, (side, run.reps, expected)
+    for side, hold_s in expected.get("hold_s", {}).items():
+        assert run.hold_s[side] == pytest.approx(hold_s, abs=0.2), (side, run.hold_s, expected)
+
+
+@pytest.mark.parametrize(("move_id", "side", "view"), list(cases()))
+def test_counts_and_holds(move_id: str, side: str, view: str) -> None:
+    keys, expected = clips(side)[move_id]
+    run = k.run_checker(move_id, k.film(k.timeline(keys), view, seed=7, **NOISE))
+    assert_matches(run, expected)
+
+
+@pytest.mark.parametrize("move_id", [m for m in MOVES if MOVES[m].kind != "hold"])
+def test_rep_events_carry_side_count_and_rom(move_id: str) -> None:
+    keys, expected = clips("left")[move_id]
+    run = k.run_checker(move_id, k.film(k.timeline(keys), "oblique"))
+    reps = [e for e in run.events if isinstance(e, RepCounted)]
+    assert len(reps) == sum(expected["reps"].values())
+    assert all(e.rom_name == MOVES[move_id].rom.name for e in reps)
+    for side in {e.side for e in reps}:
+        assert [e.count for e in reps if e.side == side] == list(range(1, expected["reps"][side] + 1))
+    assert any(e.rom_value is not None for e in reps)
+
+
+def test_rom_figures_follow_the_body() -> None:
+    low, turn = k.lunge("left", front_knee_flex=70), k.lunge("left", rotate=True, front_knee_flex=70)
+    shallow = k.run_checker("lunge_rotation", k.film(k.timeline(k.sequence(
+        (0.5, k.STAND), (1.0, low), (0.5, low), (0.8, turn), (0.5, turn),
+        (0.8, k.lunge("left", shift=True)), (0.5, k.lunge("left", shift=True)), (0.8, k.STAND))), "side"))
+    deep = k.run_checker("lunge_rotation", k.film(k.timeline(k.lunge_clip("left", 1)[0]), "side"))
+    assert shallow.reps["left"] == deep.reps["left"] == 1
+    shallow_rom = next(e.rom_value for e in shallow.events if isinstance(e, RepCounted))
+    deep_rom = next(e.rom_value for e in deep.events if isinstance(e, RepCounted))
+    assert shallow_rom == pytest.approx(110, abs=3)
+    assert deep_rom == pytest.approx(90, abs=3)
+    strap = k.run_checker("hamstring_strap", k.film(k.timeline(k.strap_clip("right", 4.0)[0]), "side"))
+    assert strap.hold_s["right"] > 3.5

@@ -1,0 +1,135 @@
+"""What must not count: partial reps, jitter at thresholds, hidden or missing joints, a person walking in."""
+
+import kinematics as k
+import pytest
+from test_moves_counts import SIDES, assert_matches, clips, other
+
+from coach.moves import MOVES
+from coach.moves.base import HoldChanged, RepCounted, SetupWarning
+
+
+def film(keys, view: str = "oblique", **options):
+    return k.film(k.timeline(keys), view, **options)
+
+
+def partial_clips(side: str) -> dict[str, k.Clip]:
+    """Clips whose reps / holds fall short of the move and must count nothing (or only the full ones)."""
+    return {
+        "hip_90_90": k.hip_90_90_clip([side, other(side), side], partial=True),
+        "lunge_rotation": k.lunge_clip(side, 2, shift=False),
+        "bridge_march": k.bridge_clip([side, side], knee_up_deg=30),
+        "hamstring_scoop": k.scoop_clip(side, 3, hinge_deg=35),
+        "hip_flexor_reach": k.hip_flexor_clip(side, 5.0, lean_deg=50),
+        "forward_fold_pedals": k.fold_clip([side, other(side)], straight_between=True),
+        "hamstring_strap": k.strap_clip(side, 5.0, knee_flex_deg=70),
+    }
+
+
+@pytest.mark.parametrize("side", SIDES)
+@pytest.mark.parametrize("move_id", list(MOVES))
+def test_partial_reps_and_holds_do_not_count(move_id: str, side: str) -> None:
+    keys, expected = partial_clips(side)[move_id]
+    assert_matches(k.run_checker(move_id, film(keys)), expected)
+
+
+@pytest.mark.parametrize("side", SIDES)
+def test_rotation_without_shift_and_shift_without_rotation_count_nothing(side: str) -> None:
+    for keys, _ in (k.lunge_clip(side, 2, shift=False), k.lunge_clip(side, 2, rotate=False)):
+        assert k.run_checker("lunge_rotation", film(keys)).reps == {"left": 0, "right": 0}
+
+
+DRIVER = {
+    "hip_90_90": "l_hip_abd", "lunge_rotation": "{p}knee_flex", "bridge_march": "{p}hip_flex",
+    "hamstring_scoop": "trunk_flex", "hip_flexor_reach": "{p}hip_flex", "forward_fold_pedals": "{p}knee_flex",
+    "hamstring_strap": "{p}hip_flex",
+}
+
+
+@pytest.mark.parametrize("side", SIDES)
+@pytest.mark.parametrize("move_id", list(MOVES))
+def test_jitter_on_the_driving_angle_never_double_counts(move_id: str, side: str) -> None:
+    """A square-wave wobble (+-5 deg, 150 ms) on the angle that drives the move, over the whole clip: every
+    threshold crossing happens with jitter on it."""
+    keys, expected = clips(side)[move_id]
+    frames = k.timeline(keys)
+    key = DRIVER[move_id].format(p="l_" if side == "left" else "r_")
+    shaky = k.jittered(frames, 0, frames[-1][0] + 1, key, 5.0, period_ms=150)
+    assert_matches(k.run_checker(move_id, k.film(shaky, "oblique", noise_px=1.0, seed=3)), expected)
+
+
+@pytest.mark.parametrize("side", SIDES)
+def test_knee_hovering_at_the_march_threshold_counts_once(side: str) -> None:
+    """Knee held right at the lift threshold for 2 s, wobbling across it every 300 ms: one march."""
+    up = k.bridge_pose(25)
+    hover = k.bridge_pose(25, march=side, knee_up_deg=52)
+    keys = k.sequence((0.5, up), (1.0, up), (0.6, hover), (2.0, hover), (0.6, up), (0.8, up))
+    frames = k.jittered(k.timeline(keys), 2100, 4100, ("l_" if side == "left" else "r_") + "hip_flex", 6.0, 300)
+    run = k.run_checker("bridge_march", k.film(frames, "side"))
+    assert run.reps[side] == 1
+    assert run.reps[other(side)] == 0
+
+
+@pytest.mark.parametrize("side", SIDES)
+@pytest.mark.parametrize("move_id", list(MOVES))
+def test_hidden_joints_count_nothing_and_warn(move_id: str, side: str) -> None:
+    keys, _ = clips(side)[move_id]
+    knees = (k.L.LEFT_KNEE, k.L.RIGHT_KNEE)
+    run = k.run_checker(move_id, film(keys, hidden=[(0, 10**9, knees)]))
+    assert sum(run.reps.values()) == 0
+    assert sum(run.hold_s.values()) == 0
+    warnings = [e for e in run.events if isinstance(e, SetupWarning)]
+    assert warnings and warnings[0].text == "Step back so your whole body is in view"
+    assert all(r.form_ok is False and r.phase is None for r in run.results)
+
+
+@pytest.mark.parametrize("side", SIDES)
+@pytest.mark.parametrize("move_id", list(MOVES))
+def test_short_dropouts_and_walking_in_keep_counts_exact(move_id: str, side: str) -> None:
+    keys, expected = clips(side)[move_id]
+    frames = k.timeline(keys)
+    end_ms = frames[-1][0]
+    dropouts = [(t, t + 100) for t in range(1500, end_ms - 1000, 1700)]
+    filmed = k.film(frames, "oblique", dropouts_ms=dropouts, enter_ms=1200, noise_px=1.0, seed=5)
+    assert filmed[0][1] is None or filmed[0][1].image_xyz[:, 0].min() < 0
+    run = k.run_checker(move_id, filmed)
+    assert_matches(run, {"reps": expected.get("reps", {})})
+    for hold_side, hold_s in expected.get("hold_s", {}).items():
+        missed_s = 0.1 * len(dropouts)  # frames with no pose never add hold time
+        assert hold_s - missed_s - 0.2 <= run.hold_s[hold_side] <= hold_s + 0.2
+    assert any(isinstance(e, SetupWarning) for e in run.events)
+
+
+@pytest.mark.parametrize("move_id", ["hip_flexor_reach", "hamstring_strap", "forward_fold_pedals"])
+def test_hold_time_stops_while_the_body_is_hidden(move_id: str) -> None:
+    keys, expected = clips("left")[move_id]
+    side = "both" if move_id == "forward_fold_pedals" else "left"
+    hidden = [(3000, 4000, (k.L.LEFT_ANKLE, k.L.RIGHT_ANKLE))]
+    run = k.run_checker(move_id, film(keys, hidden=hidden))
+    assert run.hold_s[side] == pytest.approx(expected["hold_s"][side] - 1.0, abs=0.2)
+    changes = [e for e in run.events if isinstance(e, HoldChanged) and e.side == side]
+    assert [e.holding for e in changes] == [True, False, True, False]
+
+
+@pytest.mark.parametrize("move_id", ["bridge_march", "hamstring_strap"])
+def test_floor_moves_filmed_end_on_ask_to_turn_side_on(move_id: str) -> None:
+    keys, _ = clips("left")[move_id]
+    run = k.run_checker(move_id, film(keys, view="front"))
+    assert sum(run.reps.values()) == 0 and sum(run.hold_s.values()) == 0
+    assert "Turn side-on to the camera" in {e.text for e in run.events if isinstance(e, SetupWarning)}
+
+
+def test_implausible_limb_lengths_are_not_trusted() -> None:
+    keys, _ = clips("left")["hamstring_scoop"]
+    filmed = film(keys)
+    for _, pose in filmed:
+        pose.world_xyz[k.L.LEFT_ANKLE] = pose.world_xyz[k.L.LEFT_KNEE] + [0.0, 1.5, 0.0]
+    run = k.run_checker("hamstring_scoop", filmed)
+    assert sum(run.reps.values()) == 0
+    assert any(isinstance(e, SetupWarning) for e in run.events)
+
+
+def test_empty_stream_asks_the_person_to_step_in() -> None:
+    run = k.run_checker("bridge_march", [(t, None) for t in range(0, 3000, 33)])
+    texts = [e.text for e in run.events if isinstance(e, SetupWarning)]
+    assert texts == ["Step into view of the camera"]
+    assert not any(isinstance(e, RepCounted) for e in run.events)
