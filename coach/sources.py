@@ -3,18 +3,26 @@
 Every later stage times things from `Frame.t_ms`, never from the wall clock, so sources promise strictly increasing
 timestamps: a file's come from its own presentation times (a replay gives the same result at any speed), a camera's
 from a monotonic clock. Bad input is found when the source is opened (the first frame is decoded right away), so a
-command can report it before any work starts.
+command can report it before any work starts. Frames are always upright: a phone video's rotation metadata is applied.
+
+Live cameras fail in homes (unplugged cables, a video call holding the device, a driver that repeats the last
+picture), so the camera source handles that here, once, for every consumer: a watched camera (`watch`) reports its
+health as `SourceStatus` changes, waits for an unplugged camera to come back, and never passes on a repeated
+(frozen) picture, so nothing is counted on stale frames.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
+from typing import Any, Literal
 
 import av
 import cv2
@@ -25,6 +33,10 @@ from coach.errors import CoachError
 log = logging.getLogger(__name__)
 
 FALLBACK_FPS = 30.0  # when a file or camera does not say its frame rate
+CAMERA_RETRY_S = 1.0  # how often an unplugged camera is looked for again (wall clock: hardware polling, not logic)
+FROZEN_AFTER_MS = 1_500  # identical pictures for this long: the camera is reported frozen
+CAMERA_HELP = ("pick another camera with --source 1, play a video with --source FILE, or choose \"This device's "
+               "camera\" on the coach's start page")
 
 
 class SourceError(CoachError):
@@ -38,12 +50,32 @@ class Frame:
     index: int  # 0-based position in the source
 
 
+@dataclass(frozen=True)
+class SourceStatus:
+    """A live source's health changed. kind: "lost" (unplugged), "frozen" (same picture repeated) or "ok" (back)."""
+
+    kind: Literal["lost", "frozen", "ok"]
+    text: str  # one sentence for the user
+
+
+StatusCallback = Callable[[SourceStatus], None]
+
+
 class FrameSource:
     """An iterable of Frames with `.fps`, `.size` (w, h) and `.frame_count` (None when unknown)."""
 
     fps: float
     size: tuple[int, int]
     frame_count: int | None
+    _on_status: StatusCallback | None = None
+    _cancel: threading.Event | None = None
+
+    def watch(self, on_status: StatusCallback, cancel: threading.Event) -> None:
+        """Report health changes to `on_status` (from the iterating thread); give up waiting once `cancel` is set.
+
+        Files have nothing to report; a watched camera waits for an unplugged device to return instead of ending.
+        """
+        self._on_status, self._cancel = on_status, cancel
 
     def __iter__(self) -> Iterator[Frame]:
         raise NotImplementedError
@@ -98,6 +130,9 @@ class FileSource(FrameSource):
                 raise SourceError(_unreadable(path))
             raise SourceError(f"{path} contains no video frames.")
         self._start_pts = self._first.pts
+        self._quarter_turns = round((self._first.rotation or 0) / 90) % 4  # counter-clockwise, as players show it
+        if self._quarter_turns % 2:
+            self.size = (self.size[1], self.size[0])
 
     def _next_av_frame(self) -> av.VideoFrame | None:
         try:
@@ -119,12 +154,18 @@ class FileSource(FrameSource):
         frame = self._first
         while frame is not None:
             t_ms = max(self._t_ms(frame, index), last_t_ms + 1)  # guard against repeated or reordered pts
-            yield Frame(frame.to_ndarray(format="bgr24"), t_ms, index)
+            yield Frame(self._upright(frame.to_ndarray(format="bgr24")), t_ms, index)
             last_t_ms, index = t_ms, index + 1
             frame = self._next_av_frame()
         if self.ended_early:
             log.warning("%s: decoding stopped at a damaged frame after %d frames; the file may be truncated.",
                         self.path, index)
+
+    def _upright(self, image: np.ndarray) -> np.ndarray:
+        """Apply the display rotation (a phone filmed upright stores sideways pixels plus a rotation)."""
+        if not self._quarter_turns:
+            return image
+        return np.ascontiguousarray(np.rot90(image, self._quarter_turns))
 
     def close(self) -> None:
         self._container.close()
@@ -142,40 +183,106 @@ def _unreadable(path: Path) -> str:
     return f"{path} is not a video file FFmpeg can read."
 
 
-class CameraSource(FrameSource):
-    """A webcam through OpenCV; timestamps from a monotonic clock, starting at 0 with the first frame."""
+def _open_capture(index: int) -> Any:
+    """cv2.VideoCapture with OpenCV's own logging off: a missing camera is reported once, by us, not per backend."""
+    quiet_level = 0  # OpenCV's LOG_LEVEL_SILENT
+    previous_level = cv2.getLogLevel()
+    cv2.setLogLevel(quiet_level)
+    try:
+        return cv2.VideoCapture(index)
+    finally:
+        cv2.setLogLevel(previous_level)
 
-    def __init__(self, index: int) -> None:
+
+def _device_exists(index: int) -> bool:
+    """On Linux a camera that is plugged in has a device node even while another program holds it."""
+    return sys.platform.startswith("linux") and Path(f"/dev/video{index}").exists()
+
+
+class CameraSource(FrameSource):
+    """A webcam through OpenCV; timestamps from a monotonic clock, starting at 0 with the first frame.
+
+    `open_capture` and `clock_ns` are seams for fault-injection tests (a scripted fake camera and clock).
+    """
+
+    def __init__(self, index: int, open_capture: Callable[[int], Any] = _open_capture,
+                 clock_ns: Callable[[], int] = time.monotonic_ns, retry_s: float = CAMERA_RETRY_S) -> None:
         self.index = index
-        quiet_level = 0  # OpenCV's LOG_LEVEL_SILENT: a missing camera is reported once, below, not by each backend
-        previous_level = cv2.getLogLevel()
-        cv2.setLogLevel(quiet_level)
-        try:
-            self._capture = cv2.VideoCapture(index)
-        finally:
-            cv2.setLogLevel(previous_level)
-        ok, first = self._capture.read() if self._capture.isOpened() else (False, None)
+        self._open_capture = open_capture
+        self._clock_ns = clock_ns
+        self._retry_s = retry_s
+        self._closed = threading.Event()
+        self._capture = open_capture(index)
+        if not self._capture.isOpened():
+            self._capture.release()
+            if _device_exists(index):
+                raise SourceError(f"Camera {index} exists but cannot be opened: another program (a video call?) may "
+                                  f"be using it, or you lack permission (join the 'video' group); close it, or "
+                                  f"{CAMERA_HELP}.")
+            raise SourceError(f"No camera is available at index {index} (is one connected?); {CAMERA_HELP}.")
+        ok, first = self._capture.read()
         if not ok or first is None:
             self._capture.release()
-            raise SourceError(f"No camera is available at index {index} (is one connected and not used by another "
-                              "program?); pass a video file instead.")
+            raise SourceError(f"No camera is available at index {index}: it opened but sends no picture, so another "
+                              f"program (a video call?) is probably using it; close that program, or {CAMERA_HELP}.")
         self._first = first
-        self._start_ns = time.monotonic_ns()
+        self._start_ns = clock_ns()
         self.fps = self._capture.get(cv2.CAP_PROP_FPS) or FALLBACK_FPS
         self.size = (first.shape[1], first.shape[0])
         self.frame_count = None
 
     def __iter__(self) -> Iterator[Frame]:
         image: np.ndarray | None = self._first
+        previous: np.ndarray | None = None
+        repeated_since_ms: int | None = None  # time of the first repeat of the current picture
+        frozen = False
         last_t_ms = -1
         index = 0
         while image is not None:
-            t_ms = max((time.monotonic_ns() - self._start_ns) // 1_000_000, last_t_ms + 1)
-            yield Frame(image, t_ms, index)
-            last_t_ms, index = t_ms, index + 1
-            ok, image = self._capture.read()
-            if not ok:
-                image = None
+            t_ms = max((self._clock_ns() - self._start_ns) // 1_000_000, last_t_ms + 1)
+            if previous is not None and previous.shape == image.shape and np.array_equal(previous, image):
+                repeated_since_ms = t_ms if repeated_since_ms is None else repeated_since_ms
+                if not frozen and t_ms - repeated_since_ms >= FROZEN_AFTER_MS:
+                    frozen = True
+                    self._report("frozen", f"The picture from camera {self.index} is frozen; counting waits until "
+                                           "it moves again (replug the camera if it stays frozen).")
+            else:  # a repeat carries no new information: never passed on, so nothing counts on a stale picture
+                repeated_since_ms = None
+                if frozen:
+                    frozen = False
+                    self._report("ok", f"Camera {self.index} is moving again.")
+                yield Frame(image, t_ms, index)
+                last_t_ms, index = t_ms, index + 1
+            previous = image
+            image = self._read()
+
+    def _read(self) -> np.ndarray | None:
+        """The next picture; None when the camera is gone for good (or nobody watches it) or the source is closed."""
+        ok, image = self._capture.read()
+        if ok and image is not None:
+            return image
+        self._capture.release()
+        if self._cancel is None:
+            log.warning("camera %d stopped sending pictures", self.index)
+            return None
+        self._report("lost", f"Camera {self.index} disconnected; the session is paused and carries on when it is "
+                             "back (check the cable).")
+        while not self._cancel.wait(self._retry_s) and not self._closed.is_set():
+            capture = self._open_capture(self.index)
+            ok, image = capture.read() if capture.isOpened() else (False, None)
+            if ok and image is not None:
+                self._capture = capture
+                self._report("ok", f"Camera {self.index} is back.")
+                return image
+            capture.release()
+        return None
+
+    def _report(self, kind: Literal["lost", "frozen", "ok"], text: str) -> None:
+        if self._on_status is None:
+            log.warning("%s", text)
+        else:
+            self._on_status(SourceStatus(kind, text))
 
     def close(self) -> None:
+        self._closed.set()
         self._capture.release()
