@@ -8,7 +8,9 @@ Frames reach the loop through a one-frame slot, never a queue:
   every frame is processed, so a replay gives identical results at any `speed`). `speed` only paces the file
   against the wall clock (1.0 = real time, 0 = as fast as the loop can go); all logic uses the file's own
   timestamps.
-Controls (pause, skip, ...) are queued by the server and applied by this thread between frames.
+Controls (pause, skip, ...) are queued by the server and applied by this thread between frames; so are the source's
+health changes (`SourceStatus`): an unplugged or frozen camera pauses the circuit with a warning, and its return
+resumes it (after one frame, so the time it was away never counts as set time) with the set in progress kept.
 """
 
 from __future__ import annotations
@@ -27,8 +29,8 @@ import numpy as np
 from pydantic import BaseModel
 
 from coach.circuit import Circuit, SetResult
-from coach.events import ErrorEvent, PoseEvent, Settings
-from coach.sources import Frame, SourceError, open_source
+from coach.events import ErrorEvent, PoseEvent, Settings, WarningEvent
+from coach.sources import Frame, FrameSource, SourceError, SourceStatus, open_source
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +101,7 @@ class LiveSession:
         make_circuit: Callable[..., Circuit] = Circuit,
         make_estimator: Callable[[], Any] | None = None,
         make_smoother: Callable[[], Any] | None = None,
+        make_source: Callable[[str], FrameSource] = open_source,
     ) -> None:
         """`source_spec`: a file path or webcam index for a server source; None = the browser sends frames."""
         self.settings = settings
@@ -109,11 +112,15 @@ class LiveSession:
         self.stop_event = threading.Event()
         self.resume_event = threading.Event()
         self.resume_event.set()
-        self.controls: queue.SimpleQueue[str] = queue.SimpleQueue()
+        self.controls: queue.SimpleQueue[str | SourceStatus] = queue.SimpleQueue()
         self.circuit = make_circuit(settings, on_set_done=on_set_done)
         self.on_finish = on_finish
         self._make_estimator = make_estimator
         self._make_smoother = make_smoother
+        self._make_source = make_source
+        self._source_paused = False  # the circuit was paused because the camera went away or froze
+        self._resume_after_frame = False  # the camera is back: resume once its first frame has been seen
+        self._last_t_ms = 0
         self._threads: list[threading.Thread] = []
         self._browser_first_ms: float | None = None
         self._browser_last_t_ms = -1
@@ -165,10 +172,11 @@ class LiveSession:
     def _run_feeder(self) -> None:
         assert self.source_spec is not None
         try:
-            source = open_source(self.source_spec)
+            source = self._make_source(self.source_spec)
         except SourceError as exc:
             self.slot.put_wait(ErrorEvent(code="source", message=str(exc)), self.stop_event)
             return
+        source.watch(self.controls.put, self.stop_event)
         with source:
             start_wall_s = time.monotonic()
             paused_s = 0.0
@@ -240,7 +248,9 @@ class LiveSession:
                 kind = self.controls.get_nowait()
             except queue.Empty:
                 return
-            if kind == "pause":
+            if isinstance(kind, SourceStatus):
+                events = self._source_status(kind)
+            elif kind == "pause":
                 events = self.circuit.pause()
                 if self.is_file and events:
                     self.resume_event.clear()
@@ -253,6 +263,17 @@ class LiveSession:
                 events = self.circuit.finish()
                 self.stop_event.set()
             self.emit(events)
+
+    def _source_status(self, status: SourceStatus) -> list[Any]:
+        """Camera lost or frozen: pause (unless the user already did) and say why; back: resume after its next frame."""
+        events: list[Any] = [WarningEvent(t_ms=self._last_t_ms, warning_id=f"camera_{status.kind}", text=status.text)]
+        if status.kind == "ok":
+            self._resume_after_frame = self._source_paused
+            return events
+        self._resume_after_frame = False
+        paused = self.circuit.pause()
+        self._source_paused = self._source_paused or bool(paused)
+        return events + paused
 
     def _process(self, item: SlotItem, estimator: Any, smoother: Any) -> None:
         messages: list[BaseModel | bytes] = []
@@ -271,6 +292,10 @@ class LiveSession:
                 messages.append(encoded.tobytes())
         pose = smoother.apply(estimator.detect(frame))
         events = self.circuit.update(frame.t_ms, pose)
+        self._last_t_ms = frame.t_ms
+        if self._resume_after_frame:
+            self._resume_after_frame = self._source_paused = False
+            events += self.circuit.resume()
         if _too_dark(frame.image_bgr):
             events += self.circuit.warn(frame.t_ms, "too_dark", "It is too dark: turn on a light or face a window")
         result = self.circuit.last_result
