@@ -43,6 +43,7 @@ READY_DWELL_MS = 1_000  # the recogniser must see the move this long to call the
 POSITION_WARNING_AFTER_MS = 4_000  # when to say "get into position" if the recogniser sees another move
 FOLLOW_LOOKBACK_MS = 2_500  # frames replayed into a move's checker when the recogniser switches to it
 WARNING_REPEAT_MS = 5_000  # the same set-up warning is not forwarded again within this time
+MAX_FRAME_GAP_MS = 1_000  # a longer gap between frames (stalled or replugged camera) adds at most this to the timers
 
 TIPS = (
     "Start small: one round, 30 seconds a move.",
@@ -162,7 +163,7 @@ class Circuit:
         events: list[Any] = []
         if self._last_t_ms is not None and t_ms <= self._last_t_ms:
             return events  # out-of-order or repeated frame: ignore rather than run time backwards
-        dt_ms = 0 if self._last_t_ms is None else t_ms - self._last_t_ms
+        dt_ms = 0 if self._last_t_ms is None else min(t_ms - self._last_t_ms, MAX_FRAME_GAP_MS)
         self._last_t_ms = t_ms
         if self._start_t_ms is None:
             self._start_t_ms = t_ms
