@@ -1,0 +1,268 @@
+"""Fakes for fault injection: a scripted camera (pictures, repeats, unplugs), a fake clock, a pose estimator that
+needs no model, and a tiny move set whose counts depend only on frame time. No hardware, no sleeping.
+
+A camera script is a list of steps, one per `read()`:
+- an image (np.ndarray): a new picture;
+- `SAME`: the previous picture again (a frozen driver);
+- `Unplug(gap_ms, failed_opens)`: the read fails; the next `failed_opens` attempts to open the camera fail, and the
+  clock jumps `gap_ms` before it opens again.
+When the script runs out the camera is gone for good (reads and opens fail).
+
+`Lockstep` keeps a camera and a pipeline in step (one new picture per processed frame), so a threaded live session
+sees every picture and the test is deterministic.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from coach.circuit import CircuitMoves
+from coach.events import MoveInfo
+from coach.pose import Pose
+from coach.sources import Frame
+
+FRAME_MS = 33
+LOCKSTEP_TIMEOUT_S = 10.0  # a bound so a broken test fails instead of hanging
+
+
+class FakeClock:
+    """A monotonic nanosecond clock that moves only when told."""
+
+    def __init__(self) -> None:
+        self.ns = 1_000_000_000
+
+    def __call__(self) -> int:
+        return self.ns
+
+    def advance(self, ms: int) -> None:
+        self.ns += ms * 1_000_000
+
+
+def picture(n: int, size: tuple[int, int] = (16, 12), person: bool = True) -> np.ndarray:
+    """A distinct small BGR image for step n; `person=False` gives a dark one the fake estimator sees nobody in."""
+    width, height = size
+    image = np.zeros((height, width, 3), np.uint8)
+    if person:
+        image[:, :] = 128
+    image[0, 0] = (n % 256, (n // 256) % 256, 7)  # makes every picture differ
+    return image
+
+
+SAME = "same"
+
+
+@dataclass(frozen=True)
+class Unplug:
+    gap_ms: int = 3_000
+    failed_opens: int = 2
+
+
+class Lockstep:
+    """The camera waits for a token before each new picture; the estimator gives one per processed frame."""
+
+    def __init__(self) -> None:
+        self._tokens = threading.Semaphore(0)
+
+    def processed(self) -> None:
+        self._tokens.release()
+
+    def wait(self) -> None:
+        if not self._tokens.acquire(timeout=LOCKSTEP_TIMEOUT_S):
+            raise TimeoutError("the pipeline stopped taking frames")
+
+
+class FakeCamera:
+    """`open_capture` for `CameraSource`: plays the script; `opens` counts how often the camera was opened."""
+
+    def __init__(self, script: Sequence[Any], clock: FakeClock | None = None, lockstep: Lockstep | None = None,
+                 fps: float = 30.0) -> None:
+        self.script = list(script)
+        self.clock = clock or FakeClock()
+        self.lockstep = lockstep
+        self.fps = fps
+        self.position = 0
+        self.opens = 0
+        self.failed_opens_left = 0
+        self.previous: np.ndarray | None = None
+        self.reads = 0
+        self.exhausted = threading.Event()
+
+    def __call__(self, index: int) -> FakeCapture:
+        self.opens += 1
+        if self.position >= len(self.script):
+            return FakeCapture(self, opened=False)
+        if self.failed_opens_left > 0:
+            self.failed_opens_left -= 1
+            return FakeCapture(self, opened=False)
+        return FakeCapture(self, opened=True)
+
+    def read(self) -> tuple[bool, np.ndarray | None]:
+        if self.position >= len(self.script):
+            self.exhausted.set()
+            return False, None
+        step = self.script[self.position]
+        self.position += 1
+        if isinstance(step, Unplug):
+            self.failed_opens_left = step.failed_opens
+            self.clock.advance(step.gap_ms)
+            return False, None
+        if step is SAME or (isinstance(step, str) and step == SAME):
+            self.clock.advance(FRAME_MS)
+            return True, None if self.previous is None else self.previous.copy()
+        if self.lockstep is not None and self.reads > 0:
+            self.lockstep.wait()
+        self.reads += 1
+        self.clock.advance(FRAME_MS)
+        self.previous = step
+        return True, step.copy()
+
+
+class FakeCapture:
+    """The part of cv2.VideoCapture that CameraSource uses."""
+
+    def __init__(self, camera: FakeCamera, opened: bool) -> None:
+        self.camera = camera
+        self.opened = opened
+
+    def isOpened(self) -> bool:
+        return self.opened
+
+    def read(self) -> tuple[bool, np.ndarray | None]:
+        if not self.opened:
+            return False, None
+        return self.camera.read()
+
+    def get(self, prop: int) -> float:
+        return self.camera.fps
+
+    def release(self) -> None:
+        self.opened = False
+
+
+class MissingCamera:
+    """Nothing is plugged in: the capture never opens."""
+
+    def __call__(self, index: int) -> FakeCapture:
+        return FakeCapture(FakeCamera([]), opened=False)
+
+
+class BusyCamera:
+    """Another program holds the camera: it opens but never delivers a picture."""
+
+    def __call__(self, index: int) -> FakeCapture:
+        return FakeCapture(FakeCamera([]), opened=True)
+
+
+# ------------------------------------------------------------------------------------------------ poses and moves
+def make_pose(t_ms: int, center_x: float = 0.5, center_y: float = 0.5, scale: float = 0.3) -> Pose:
+    """A stick figure (all 33 landmarks visible) centred at (center_x, center_y) in normalised image coordinates."""
+    rng = np.random.default_rng(7)
+    offsets = rng.uniform(-0.5, 0.5, (33, 2)) * scale
+    image = np.zeros((33, 3))
+    image[:, 0] = center_x + offsets[:, 0]
+    image[:, 1] = center_y + offsets[:, 1]
+    world = np.zeros((33, 3))
+    world[:, :2] = offsets
+    ones = np.ones(33)
+    return Pose(t_ms, image, world, ones, ones.copy(), (640, 480))
+
+
+class FakeEstimator:
+    """Sees a person in every bright frame and nobody in a dark one; tells a Lockstep each frame it processed."""
+
+    def __init__(self, lockstep: Lockstep | None = None) -> None:
+        self.lockstep = lockstep
+        self.frames: list[int] = []
+
+    def detect(self, frame: Frame) -> Pose | None:
+        self.frames.append(frame.t_ms)
+        if self.lockstep is not None:
+            self.lockstep.processed()
+        return make_pose(frame.t_ms) if frame.image_bgr.mean() > 32 else None
+
+    def close(self) -> None:
+        pass
+
+
+class PassThroughSmoother:
+    def apply(self, pose: Pose | None) -> Pose | None:
+        return pose
+
+
+@dataclass
+class TickSummary:
+    reps: dict[str, int]
+    hold_ms: dict[str, int] = field(default_factory=dict)
+    rom: dict[str, list[float]] = field(default_factory=dict)
+    rom_name: str = "tick_deg"
+    cues: list[tuple[int, str]] = field(default_factory=list)
+    good_form_ms: int = 0
+
+
+@dataclass
+class RepCounted:  # the moves contract's event name, which the circuit translates into a rep event
+    t_ms: int
+    side: str
+    count: int
+    rom_value: float | None = None
+    rom_name: str = "tick_deg"
+
+
+@dataclass
+class TickResult:
+    reps: dict[str, int]
+    hold_ms: dict[str, int]
+    events: list[Any]
+    side: str | None = "left"
+    form_ok: bool = True
+    joint_status: dict[int, str] = field(default_factory=dict)
+
+
+class TickChecker:
+    """Counts one rep per `rep_ms` of frame time with a person in view; frames without a person count nothing."""
+
+    def __init__(self, rep_ms: int = 1_000) -> None:
+        self.rep_ms = rep_ms
+        self.person_ms = 0
+        self.reps = 0
+        self._last_t_ms: int | None = None
+
+    def update(self, t_ms: int, pose: Pose | None) -> TickResult:
+        events: list[Any] = []
+        if pose is not None and self._last_t_ms is not None:
+            self.person_ms += min(t_ms - self._last_t_ms, 250)
+            if self.person_ms // self.rep_ms > self.reps:
+                self.reps += 1
+                events.append(RepCounted(t_ms, "left", self.reps))
+        self._last_t_ms = t_ms
+        return TickResult({"left": self.reps}, {}, events)
+
+    def summary(self) -> TickSummary:
+        return TickSummary(reps={"left": self.reps})
+
+
+class AlwaysRecognizer:
+    """Recognises whichever move it is told (default: the first), so get-ready ends after its minimum."""
+
+    def __init__(self, move_id: str = "tick_a") -> None:
+        self.move_id = move_id
+
+    def update(self, t_ms: int, pose: Pose | None) -> str | None:
+        return self.move_id if pose is not None else None
+
+
+def tick_moves(move_ids: Sequence[str] = ("tick_a", "tick_b")) -> CircuitMoves:
+    """A two-move circuit of TickCheckers (reps on the left side, one a second)."""
+
+    def info(move_id: str) -> MoveInfo:
+        return MoveInfo(move_id=move_id, title=move_id.replace("_", " "), kind="reps", one_sided=False,
+                        setup_tip="Stand side-on")
+
+    make_recognizer: Callable[[], AlwaysRecognizer] = lambda: AlwaysRecognizer(move_ids[0])  # noqa: E731
+    return CircuitMoves(move_ids=tuple(move_ids), info=info, make_checker=lambda _m: TickChecker(),
+                        make_recognizer=make_recognizer)

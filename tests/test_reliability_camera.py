@@ -1,0 +1,172 @@
+"""Camera faults, injected with a scripted fake camera: missing or busy at start, unplugged mid-set, frozen pictures.
+
+What the user sees: one sentence saying how to pick another camera (or a file, or the browser's camera); mid-set a
+"camera disconnected" warning while the session pauses, then "camera is back" and the same set carrying on; a
+"frozen" warning while nothing is counted on the repeated picture.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from fakes import (
+    FRAME_MS,
+    SAME,
+    BusyCamera,
+    FakeCamera,
+    FakeEstimator,
+    Lockstep,
+    MissingCamera,
+    PassThroughSmoother,
+    Unplug,
+    picture,
+    tick_moves,
+)
+
+from coach.events import Settings
+from coach.live import LiveSession
+from coach.sources import CameraSource, SourceError, SourceStatus
+
+WAIT_S = 20.0  # upper bound for a threaded session to finish; they take well under a second
+
+
+def pictures(first: int, count: int, person: bool = True) -> list[Any]:
+    return [picture(n, person=person) for n in range(first, first + count)]
+
+
+def watched(camera: FakeCamera) -> tuple[CameraSource, list[SourceStatus], threading.Event]:
+    source = CameraSource(0, open_capture=camera, clock_ns=camera.clock, retry_s=0)
+    statuses: list[SourceStatus] = []
+    cancel = threading.Event()
+
+    def on_status(status: SourceStatus) -> None:
+        statuses.append(status)
+        if camera.exhausted.is_set():
+            cancel.set()
+
+    source.watch(on_status, cancel)
+    return source, statuses, cancel
+
+
+# ------------------------------------------------------------------------------------------------ at start-up
+def test_missing_camera_says_how_to_pick_another_source() -> None:
+    with pytest.raises(SourceError) as caught:
+        CameraSource(3, open_capture=MissingCamera())
+    text = str(caught.value)
+    assert text.startswith("No camera is available at index 3")
+    assert "--source 1" in text and "--source FILE" in text and "This device's camera" in text
+    assert "\n" not in text and text.endswith(".")
+
+
+def test_busy_camera_names_the_likely_cause() -> None:
+    with pytest.raises(SourceError, match=r"another program .*is probably using it"):
+        CameraSource(0, open_capture=BusyCamera())
+
+
+def test_camera_that_exists_but_will_not_open_is_called_busy(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("coach.sources._device_exists", lambda index: True)
+    with pytest.raises(SourceError, match=r"^Camera 2 exists but cannot be opened: another program"):
+        CameraSource(2, open_capture=MissingCamera())
+
+
+# ------------------------------------------------------------------------------------------------ mid-stream
+def test_unplugged_camera_is_reported_waited_for_and_carries_on() -> None:
+    camera = FakeCamera([*pictures(0, 5), Unplug(gap_ms=4_000, failed_opens=3), *pictures(5, 5)])
+    source, statuses, _cancel = watched(camera)
+    frames = list(source)
+    assert [s.kind for s in statuses] == ["lost", "ok", "lost"]  # the last: the script ran out (unplugged again)
+    assert "disconnected" in statuses[0].text and "paused" in statuses[0].text
+    assert len(frames) == 10 and [f.index for f in frames] == list(range(10))
+    times = [f.t_ms for f in frames]
+    assert times == sorted(set(times))  # strictly increasing across the reconnect
+    assert times[5] - times[4] >= 4_000  # the time away is visible in the timestamps
+    assert camera.opens == 1 + 3 + 1  # the first open, three failed retries, the one that worked
+
+
+def test_a_camera_nobody_watches_just_ends_when_unplugged() -> None:
+    camera = FakeCamera([*pictures(0, 3), Unplug(), *pictures(3, 3)])
+    source = CameraSource(0, open_capture=camera, clock_ns=camera.clock, retry_s=0)
+    assert len(list(source)) == 3
+
+
+def test_frozen_pictures_are_never_passed_on_and_are_reported() -> None:
+    camera = FakeCamera([*pictures(0, 3), *[SAME] * 60, *pictures(3, 3)])
+    source, statuses, _cancel = watched(camera)
+    frames = list(source)
+    assert [s.kind for s in statuses] == ["frozen", "ok", "lost"]
+    assert "frozen" in statuses[0].text
+    assert len(frames) == 6  # the 60 repeats (2 s) produced no frame
+    assert frames[3].t_ms - frames[2].t_ms >= 60 * FRAME_MS
+
+
+def test_a_short_repeat_is_dropped_without_a_warning() -> None:
+    camera = FakeCamera([*pictures(0, 3), SAME, SAME, *pictures(3, 3)])
+    source, statuses, _cancel = watched(camera)
+    assert len(list(source)) == 6
+    assert [s.kind for s in statuses] == ["lost"]
+
+
+# ------------------------------------------------------------------------------------------------ live session
+def run_live(script: list[Any]) -> tuple[list[Any], FakeEstimator]:
+    """A guided (timed) session of the tick circuit over the fake camera; stopped when the script runs out."""
+    lockstep = Lockstep()
+    camera = FakeCamera(script, lockstep=lockstep)
+    estimator = FakeEstimator(lockstep)
+    events: list[Any] = []
+
+    def emit(messages: list[Any]) -> None:
+        events.extend(m for m in messages if not isinstance(m, bytes))
+
+    moves = tick_moves()
+    from coach.circuit import Circuit
+
+    session = LiveSession(
+        Settings(mode="timed"), emit, source_spec="0",
+        make_circuit=lambda settings, on_set_done: Circuit(settings, moves, on_set_done=on_set_done),
+        make_estimator=lambda: estimator, make_smoother=PassThroughSmoother,
+        make_source=lambda spec: CameraSource(0, open_capture=camera, clock_ns=camera.clock, retry_s=0.001),
+    )
+    session.start()
+    try:
+        assert camera.exhausted.wait(WAIT_S), "the camera script did not finish"
+        session.control("stop")
+        assert session.done.wait(WAIT_S), "the session did not stop"
+    finally:
+        session.stop()
+    return events, estimator
+
+
+def first(events: list[Any], predicate: Any) -> int:
+    return next(i for i, e in enumerate(events) if predicate(e))
+
+
+def test_unplugged_mid_set_pauses_warns_and_resumes_the_same_set() -> None:
+    gap_ms = 6_000
+    events, _estimator = run_live([*pictures(0, 180), Unplug(gap_ms=gap_ms, failed_opens=2), *pictures(180, 90)])
+    lost = first(events, lambda e: e.type == "warning" and e.warning_id == "camera_lost")
+    back = first(events, lambda e: e.type == "warning" and e.warning_id == "camera_ok")
+    assert "disconnected" in events[lost].text
+    before = [e for e in events[:lost] if e.type == "state"][-1]
+    assert before.state == "active" and before.move_id == "tick_a" and before.reps["left"] >= 2
+    assert any(e.type == "state" and e.state == "paused" for e in events[lost:back])
+    resumed = first(events[back:], lambda e: e.type == "state" and e.state == "active") + back
+    after = events[resumed]
+    assert after.move_id == before.move_id and after.round == before.round  # the same set, not a new one
+    assert after.reps["left"] >= before.reps["left"]  # reps kept
+    assert after.time_left_ms >= before.time_left_ms - 1_000  # the minutes away did not run the set clock down
+    summary = next(e for e in events if e.type == "summary")
+    reps_in_events = sum(1 for e in events if e.type == "rep")
+    assert summary.moves[0].sides["left"].reps == reps_in_events >= 4
+
+
+def test_frozen_camera_warns_and_nothing_is_counted_on_the_stale_picture() -> None:
+    events, estimator = run_live([*pictures(0, 150), *[SAME] * 90, *pictures(150, 60)])
+    frozen = first(events, lambda e: e.type == "warning" and e.warning_id == "camera_frozen")
+    moving = first(events, lambda e: e.type == "warning" and e.warning_id == "camera_ok")
+    assert "frozen" in events[frozen].text and frozen < moving
+    frozen_from_ms, frozen_to_ms = 150 * FRAME_MS, 240 * FRAME_MS
+    processed = estimator.frames
+    assert not [t for t in processed if frozen_from_ms + FRAME_MS < t < frozen_to_ms]  # no stale frame processed
+    assert [e for e in events[frozen:moving] if e.type == "rep"] == []
