@@ -6,6 +6,8 @@ The move analysis is one call, `analyse_poses(timeline, move)`, so the move chec
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -90,12 +92,25 @@ def replay_video(video: Path, move: str = "auto", variant: str = "full", progres
 
 
 def write_report(result: ReplayResult, out_dir: Path) -> Path:
-    """Write `<out_dir>/<video stem>.json` and return its path."""
+    """Write `<out_dir>/<video stem>.json` atomically (a temporary file renamed over it) and return its path.
+
+    A full disk or a kill mid-write leaves the previous report (or none), never half a JSON file.
+    """
     path = out_dir / f"{result.video.stem}.json"
+    text = json.dumps(result.report(), indent=2) + "\n"
+    temp: Path | None = None
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(result.report(), indent=2) + "\n")
+        with tempfile.NamedTemporaryFile("w", dir=out_dir, prefix=f".{path.name}.", suffix=".tmp", delete=False,
+                                         encoding="utf-8") as handle:
+            temp = Path(handle.name)
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
     except OSError as exc:
+        if temp is not None:
+            temp.unlink(missing_ok=True)
         raise CoachError(f"Cannot write the report to {path}: {exc.strerror or exc}.") from None
     return path
 
