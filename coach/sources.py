@@ -33,6 +33,7 @@ from coach.errors import CoachError
 log = logging.getLogger(__name__)
 
 FALLBACK_FPS = 30.0  # when a file or camera does not say its frame rate
+INDEX_SLACK_FRAMES = 2  # an index may list a frame or two that an edit list hides; more missing means truncated
 CAMERA_RETRY_S = 1.0  # how often an unplugged camera is looked for again (wall clock: hardware polling, not logic)
 FROZEN_AFTER_MS = 1_500  # identical pictures for this long: the camera is reported frozen
 CAMERA_HELP = ("pick another camera with --source 1, play a video with --source FILE, or choose \"This device's "
@@ -157,6 +158,8 @@ class FileSource(FrameSource):
             yield Frame(self._upright(frame.to_ndarray(format="bgr24")), t_ms, index)
             last_t_ms, index = t_ms, index + 1
             frame = self._next_av_frame()
+        if self.frame_count and index < self.frame_count - INDEX_SLACK_FRAMES:
+            self.ended_early = True  # the file's index lists frames that are not there: it was cut short
         if self.ended_early:
             log.warning("%s: decoding stopped at a damaged frame after %d frames; the file may be truncated.",
                         self.path, index)
