@@ -379,6 +379,15 @@ def strap(raised: str | None, *, raise_deg: float = 70.0, knee_flex_deg: float =
 Clip = tuple[list[tuple[float, Angles]], dict[str, dict[str, float]]]
 
 
+def concat(*parts: Sequence[tuple[float, Angles]], move_s: float = 1.5) -> list[tuple[float, Angles]]:
+    """Keyframe lists one after another, each part shifted to start move_s after the previous one ends."""
+    keys: list[tuple[float, Angles]] = []
+    for part in parts:
+        offset_s = (keys[-1][0] + move_s - part[0][0]) if keys else 0.0
+        keys += [(t_s + offset_s, a) for t_s, a in part]
+    return keys
+
+
 def hip_90_90_clip(fronts: Sequence[str], partial: bool = False) -> Clip:
     """Sit in 90/90 with fronts[0] in front, then switch to each next front; partial adds a half switch and back."""
     steps: list[tuple[float, Angles]] = [(0.5, seated_90_90(fronts[0])), (1.0, seated_90_90(fronts[0]))]

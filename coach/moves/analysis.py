@@ -31,12 +31,13 @@ def _segments(timed: list[tuple[int, Pose | None]]) -> list[dict]:
     for run in runs:
         if run["move"] is None:
             continue
-        start_ms = max(run["start_ms"] - RECOGNITION_LAG_MS, first_ms, segments[-1]["end_ms"] if segments else first_ms)
-        if segments and segments[-1]["move"] == run["move"] and start_ms - segments[-1]["end_ms"] <= 0:
+        floor_ms = segments[-1]["start_ms"] + 1 if segments else first_ms
+        start_ms = max(run["start_ms"] - RECOGNITION_LAG_MS, floor_ms)
+        if segments and segments[-1]["move"] == run["move"] and segments[-1]["end_ms"] >= run["start_ms"] - 1:
             segments[-1]["end_ms"] = run["end_ms"]
             continue
-        if segments and segments[-1]["end_ms"] > start_ms:
-            segments[-1]["end_ms"] = start_ms
+        if segments and segments[-1]["end_ms"] >= start_ms:
+            segments[-1]["end_ms"] = start_ms - 1
         segments.append({"move": run["move"], "start_ms": start_ms, "end_ms": run["end_ms"]})
     return segments
 

@@ -32,6 +32,12 @@ def knees_right_pct(pose: Pose) -> float:
     return 100.0 * float(np.dot(knees - hips, g.pelvis_right_unit(pose))) / max(thigh_m, 1e-6)
 
 
+def slump_deg(pose: Pose) -> float:
+    """Torso lean from upright: the image tilt (side-on views) or the 3D forward lean (facing the camera), whichever
+    shows more. The 3D lean is camera-aligned, so a camera looking down hides part of a slump seen from the front."""
+    return max(g.torso_tilt_deg(pose), m.torso_lean_deg(pose))
+
+
 def knee_off_90_deg(pose: Pose) -> float:
     return max(abs(g.knee_deg(pose, side) - 90.0) for side in ("left", "right"))
 
@@ -56,6 +62,7 @@ MOVE = Move(
         **m.common(),
         "knees_right_pct": knees_right_pct,
         "knee_off_90_deg": knee_off_90_deg,
+        "slump_deg": slump_deg,
         "min_hip_flex_deg": min_hip_flex_deg,
     },
     phases=(
@@ -67,7 +74,7 @@ MOVE = Move(
     reps=(Rep(("right_front", "left_front"), "left"), Rep(("left_front", "right_front"), "right")),
     rom=Rom("front_knee_deg", "{side}_knee_deg", "min", phases=("{side}_front",)),
     cues=(
-        Cue("sit_tall", "Sit tall", (Above("torso_tilt_deg", SIT_TALL_TILT_DEG, SIT_TALL_TILT_DEG - 7),),
+        Cue("sit_tall", "Sit tall", (Above("slump_deg", SIT_TALL_TILT_DEG, SIT_TALL_TILT_DEG - 7),),
             min_dwell_ms=800, joints=both_sides("shoulder", "hip")),
         Cue("knees_90", "Both knees at about 90 degrees", (Above("knee_off_90_deg", KNEE_OFF_90_DEG, 25.0),),
             min_dwell_ms=1000, joints=both_sides("knee")),

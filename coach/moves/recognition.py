@@ -33,11 +33,13 @@ LEG_DOWN_DEG = 35.0
 KNEES_BENT_DEG = 135.0
 LUNGE_HIP_LEAD_DEG = 35.0
 LUNGE_KNEE_DEG = 125.0
+LUNGE_LEAN_DEG = 25.0
+SCOOP_KNEES_DEG = 135.0
 
 
 def frame_vote(pose: Pose | None) -> str:
     """A move id, NO_MOVE, or ABSTAIN for one frame."""
-    if pose is None or gate_problem(HIP_90_90, pose) == "no_person":
+    if pose is None:
         return NO_MOVE
     if gate_problem(HIP_90_90, pose) is not None:
         return ABSTAIN
@@ -48,21 +50,19 @@ def frame_vote(pose: Pose | None) -> str:
         for side in SIDES:
             if flex[side] >= STRAP_RAISE_DEG and knees[side] >= LEG_LONG_DEG and flex[m.other(side)] <= LEG_DOWN_DEG:
                 return "hamstring_strap"
-        if min(knees.values()) <= KNEES_BENT_DEG:
-            return "bridge_march"
-        return ABSTAIN
+        return "bridge_march" if min(knees.values()) <= KNEES_BENT_DEG else ABSTAIN
     if posture is Posture.SEATED:
         return "hip_90_90" if max(knees.values()) <= KNEES_BENT_DEG + 10 else ABSTAIN
     if posture is Posture.HALF_KNEELING:
         return "hip_flexor_reach"
+    lunging = max(m.hip_lead_deg(pose, s) for s in SIDES) >= LUNGE_HIP_LEAD_DEG
+    if lunging and min(knees.values()) <= LUNGE_KNEE_DEG and g.torso_tilt_deg(pose) >= LUNGE_LEAN_DEG:
+        return "lunge_rotation"
     if posture is Posture.HINGED:
-        split_pct = max(abs(m.ankle_ahead_pct(pose, "left")), 0.0)
-        return "hamstring_scoop" if split_pct >= SPLIT_STANCE_PCT else "forward_fold_pedals"
-    if posture is Posture.OTHER:
-        for side in SIDES:
-            leads = m.hip_lead_deg(pose, side) >= LUNGE_HIP_LEAD_DEG
-            if leads and (knees[side] <= LUNGE_KNEE_DEG or g.torso_tilt_deg(pose) >= 30):
-                return "lunge_rotation"
+        split = abs(m.ankle_ahead_pct(pose, "left")) >= SPLIT_STANCE_PCT
+        if split and min(knees.values()) >= SCOOP_KNEES_DEG:
+            return "hamstring_scoop"
+        return "forward_fold_pedals" if not split else ABSTAIN
     return ABSTAIN
 
 
