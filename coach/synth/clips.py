@@ -86,22 +86,50 @@ def _strap(order: list[str], hold_s: float):
     return run
 
 
+def _circuit(s: Script, body: Body) -> None:
+    """All seven moves in circuit order with simple transitions (sit down, lie back, stand up) and short rests."""
+    yaw = 0.0
+    s.wait(1.0)
+    s.go(P.seated_knees_bent(yaw), 2.0, hold_s=0.5)
+    S.ninety_ninety(s, "left", 4, yaw)
+    s.go(P.seated_knees_bent(yaw), 1.4, hold_s=0.4)
+    s.go(P.stand(yaw), 2.0, hold_s=1.5)
+    S.lunge(s, body, "left", 2, yaw)
+    s.wait(1.0)
+    s.go(P.seated_knees_bent(yaw), 2.0, hold_s=0.4)
+    s.go(P.supine_knees_bent(body, yaw), 1.8, hold_s=0.5)
+    S.bridge_march(s, body, "left", 4, yaw)
+    s.go(P.seated_knees_bent(yaw), 1.8, hold_s=0.4)
+    s.go(P.stand(yaw), 2.0, hold_s=1.5)
+    S.scoops(s, body, ["left", "right", "left", "right"], yaw)
+    s.wait(1.0)
+    S.hip_flexor(s, body, "right", 6.0, yaw)
+    s.wait(1.0)
+    S.fold_pedals(s, body, "left", 4, yaw)
+    s.wait(1.0)
+    s.go(P.seated_long(yaw), 2.0, hold_s=0.4)
+    s.go(P.strap(body, yaw), 1.8, hold_s=0.6)
+    S.strap(s, body, "left", 5.0, yaw)
+    S.strap(s, body, "right", 5.0, yaw)
+    s.go(P.seated_long(yaw), 1.8, hold_s=0.8)
+
+
 SEATED = P.seated_knees_bent()
 STANDING = P.stand()
 SEATED_LONG = P.seated_long()
 
 CLIPS: list[ClipSpec] = [
     ClipSpec("hip_90_90_a", "90/90 switches, starts with the left leg in front (not counted), 6 switches: R L R L R L.",
-             _ninety("left", 6), shape="ava", start=SEATED, cam_azimuth_deg=-60, cam_height_m=0.5, seed=1),
+             _ninety("left", 6), shape="ava", start=SEATED, cam_azimuth_deg=-30, cam_height_m=0.6, seed=1),
     ClipSpec("hip_90_90_b", "90/90 switches, starts right in front, 6 switches with a 2.5 s pause after the third.",
              _ninety("right", 6, pause_after=2), shape="ben", outfit="green_tee_navy_shorts", skin="medium",
-             start=SEATED, cam_azimuth_deg=80, cam_height_m=0.8, room=WARM_ROOM, seed=2),
+             start=SEATED, cam_azimuth_deg=40, cam_height_m=0.8, room=WARM_ROOM, seed=2),
     ClipSpec("lunge_rotation_left", "Lunge with rotation, left leg in front: 3 full cycles (rotate up, shift back).",
-             _lunge("left", 3), shape="cara", outfit="red_top_grey_leggings", start=STANDING, cam_azimuth_deg=-70,
+             _lunge("left", 3), shape="cara", outfit="red_top_grey_leggings", start=STANDING, cam_azimuth_deg=65,
              cam_height_m=0.6, seed=3),
     ClipSpec("lunge_rotation_right", "Lunge with rotation, right leg in front: 3 full cycles.",
              _lunge("right", 3), shape="dev", outfit="white_tee_black_leggings", skin="dark", start=STANDING,
-             cam_azimuth_deg=55, cam_height_m=0.9, room=COOL_ROOM, seed=4),
+             cam_azimuth_deg=-50, cam_height_m=0.9, room=COOL_ROOM, seed=4),
     ClipSpec("bridge_march_a", "Sit, lie back, bridge up, 6 marches starting left (L R L R L R), lower.",
              _bridge_march("left", 6), shape="dev", outfit="blue_tee_black_shorts", skin="medium", start=SEATED,
              cam_azimuth_deg=90, cam_height_m=0.5, seed=5),
@@ -139,6 +167,11 @@ CLIPS: list[ClipSpec] = [
     ClipSpec("hamstring_strap_b", "Sit, lie back; right leg up ~5 s, lower; left leg up ~5 s, lower.",
              _strap(["right", "left"], 5.0), shape="cara", outfit="blue_tee_black_shorts", skin="dark",
              start=SEATED_LONG, cam_azimuth_deg=-60, cam_height_m=0.8, room=COOL_ROOM, seed=15),
+    ClipSpec("circuit_full", "The whole circuit once, in order: 90/90 (4 switches), lunge with rotation (left, 2), "
+             "bridge marches (4), hamstring scoops (4 alternating), hip flexor reach (right knee down, ~6 s), "
+             "forward fold with 4 pedals, hamstring strap (left then right, ~5 s each); simple transitions between.",
+             _circuit, shape="ava", outfit="red_top_grey_leggings", start=STANDING, cam_azimuth_deg=-50,
+             cam_height_m=0.7, seed=17, crf=30),
     ClipSpec("empty_room", "The room with nobody in it: nothing may be counted.", lambda s, b: None,
              empty_s=8.0, cam_height_m=0.7, seed=16),
 ]

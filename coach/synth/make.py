@@ -97,7 +97,7 @@ def render_clip(spec: ClipSpec, out_dir: Path, renderer_cache: dict | None = Non
     empty = spec.empty_s > 0
     script = None if empty else build_script(spec, body)
     duration_s = spec.empty_s if empty else script.t_s
-    n_frames = round(duration_s * FPS)
+    n_frames = int(np.ceil((duration_s + (0 if empty else 0.3)) * FPS))  # a short still tail after the script
     sample_vertices = np.arange(0, len(body.rest), 37)
     if empty:
         camera = Camera(eye=(1.6, -2.8, spec.cam_height_m), target=(0.0, 0.0, 0.6), fov_deg=spec.fov_deg,

@@ -51,31 +51,46 @@ def lunge(body: Body, front: str, yaw: float = 0.0, reach: float = 0.0, shift_ba
     """Deep lunge, hands down inside the front foot; `reach` 0..1 rotates the front-side arm up,
     `shift_back` 0..1 moves the hips back until the front knee is nearly straight."""
     back = OTHER[front]
-    pitch = 55 + 10 * shift_back
-    front_thigh = 75 - 25 * shift_back  # thigh angle from vertical, world
-    front_knee = 88 - 66 * shift_back
-    twist = 55 * reach * TOWARD_LEFT[front]
-    a: Angles = {
-        "body_pitch": pitch, "body_yaw": yaw, "spine_flex": 18 - 6 * reach, "spine_twist": twist,
-        "neck_flex": -15, "neck_twist": 0.6 * twist,
-        **sided(front, hip_flex=front_thigh + pitch, hip_abd=8, knee=front_knee, ankle=front_knee - front_thigh),
-        **sided(back, hip_flex=pitch - 40 - 10 * shift_back, hip_abd=4, knee=25 + 35 * shift_back, ankle=-35),
-        # Hands: the back-side arm stays planted; the front-side arm follows `reach` from planted to overhead.
-        **sided(back, sh_flex=pitch + 5, sh_abd=-12, elbow=10),
-        **sided(front, sh_flex=(pitch + 5) * (1 - reach), sh_abd=-12 * (1 - reach) + 100 * reach,
-                elbow=10 * (1 - reach), sh_rot=0),
-    }
+    front_thigh = 78 - 28 * shift_back  # thigh angle from vertical, world
+    front_knee = 90 - 68 * shift_back
+    spine = 22 - 6 * reach
+    twist = 50 * reach * TOWARD_LEFT[front]
+    ankle = f"foot.{SHORT[front]}"
+
+    def build(pitch: float) -> Angles:
+        arm_down = pitch + spine  # arm flexion that points the arm straight down
+        return {
+            "body_pitch": pitch, "body_yaw": yaw, "spine_flex": spine, "spine_twist": twist,
+            "neck_flex": -20, "neck_twist": 0.5 * twist,
+            **sided(front, hip_flex=front_thigh + pitch, hip_abd=8, knee=front_knee,
+                    ankle=front_knee - front_thigh),
+            **sided(back, hip_flex=pitch - 42 - 8 * shift_back, hip_abd=4, knee=25 + 35 * shift_back, ankle=-35),
+            **sided(back, sh_flex=arm_down, sh_abd=-8, elbow=0),
+            # The front-side arm goes from planted to pointing at the ceiling (abducted in the twisted chest).
+            **sided(front, sh_flex=arm_down * (1 - reach), sh_abd=-8 * (1 - reach) + 95 * reach, elbow=5 * reach),
+        }
+
+    # Tip the torso until the planted hands reach the floor (wrist level with the front ankle joint), without
+    # rotation; the rotation keeps that torso angle and swings the planted arm under the shoulder instead.
+    wrist = f"wrist.{SHORT[back]}"
+    twist_now, twist = twist, 0.0
+    lo, hi = 30.0, 95.0
+    for _ in range(22):
+        mid = (lo + hi) / 2
+        fr = body.bone_frames(build(mid))
+        if bone_z(body, fr, wrist) - bone_z(body, fr, ankle) > -0.01:
+            lo = mid
+        else:
+            hi = mid
+    twist = twist_now
+    a = build((lo + hi) / 2)
+    if reach > 0:
+        a = solve(body, a, f"sh_abd_{SUFFIX[back]}",
+                  lambda fr: bone_z(body, fr, wrist) - bone_z(body, fr, ankle) + 0.01, -60, 30)
     # The back foot's toes rest on the floor: set the back knee so the toe is level with the front ankle.
-    toe, ankle = f"toe2-1.{SHORT[back]}", f"foot.{SHORT[front]}"
-    a = solve(body, a, f"knee_{SUFFIX[back]}", lambda fr: bone_z(body, fr, toe) - bone_z(body, fr, ankle) + 0.05,
-              0, 110)
-    # Planted hands rest on the floor: bend the elbow until the wrist is at floor level.
-    planted = [back] if reach > 0 else [back, front]
-    for s in planted:
-        wrist = f"wrist.{SHORT[s]}"
-        a = solve(body, a, f"elbow_{SUFFIX[s]}",
-                  lambda fr, w=wrist: bone_z(body, fr, w) - bone_z(body, fr, ankle) + 0.02, 0, 120)
-    return a
+    toe = f"toe2-1.{SHORT[back]}"
+    return solve(body, a, f"knee_{SUFFIX[back]}", lambda fr: bone_z(body, fr, toe) - bone_z(body, fr, ankle) + 0.05,
+                 0, 110)
 
 
 # 3. bridge ---------------------------------------------------------------------------------------------
@@ -175,7 +190,7 @@ def fold(body: Body, yaw: float = 0.0, depth: float = 1.0, pedal: str | None = N
                        elbow=10))
     if pedal:
         other = OTHER[pedal]
-        a.update(sided(pedal, hip_flex=pitch + 20 * bend, knee=42 * bend))
+        a.update(sided(pedal, hip_flex=pitch + 24 * bend, knee=46 * bend))
         toe_p, toe_o = f"toe2-1.{SHORT[pedal]}", f"toe2-1.{SHORT[other]}"
         a = solve(body, a, f"ankle_{SUFFIX[pedal]}", lambda fr: bone_z(body, fr, toe_p) - bone_z(body, fr, toe_o),
                   -40, 80)
@@ -191,8 +206,9 @@ def strap(body: Body, yaw: float = 0.0, raised: str | None = None, up: float = 1
     if raised:
         a.update(sided(raised, hip_flex=80 * up, knee=15 * up, ankle=-5 + 10 * up))
         for s in ("left", "right"):
-            a.update(sided(s, sh_flex=58 * up, sh_abd=15 - 20 * up * (1 if s == raised else 0.6), elbow=8 + 12 * up))
-        a["neck_flex"] = 10 + 10 * up
+            a.update(sided(s, sh_flex=42 * up, sh_abd=15 - 22 * up * (1 if s == raised else 0.5), elbow=8 - 4 * up))
+        a["neck_flex"] = 10 + 12 * up
+        a["spine_flex"] = 12 * up  # a slight curl brings the hands to the back of the raised leg
     return a
 
 
