@@ -156,7 +156,7 @@ CLIPS: list[ClipSpec] = [
              _hip_flexor("right", 10.0), shape="cara", outfit="white_tee_black_leggings", skin="medium",
              start=STANDING, cam_azimuth_deg=-50, cam_height_m=0.8, room=COOL_ROOM, seed=11),
     ClipSpec("forward_fold_pedals_a", "Forward fold, 8 calf pedals starting left (L R L R L R L R), come up.",
-             _fold("left", 8), shape="ava", outfit="red_top_grey_leggings", start=STANDING, cam_azimuth_deg=30,
+             _fold("left", 8), shape="ava", outfit="red_top_grey_leggings", start=STANDING, cam_azimuth_deg=60,
              cam_height_m=0.7, seed=12),
     ClipSpec("forward_fold_pedals_b", "Forward fold, 6 calf pedals starting right, come up.",
              _fold("right", 6), shape="dev", outfit="green_tee_navy_shorts", skin="dark", start=STANDING,
