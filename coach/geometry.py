@@ -238,13 +238,15 @@ def camera_view(pose: Pose) -> View:
     return View.OBLIQUE
 
 
-# Plausible bone lengths as a fraction of the 3D torso length (adult bodies, with room for model noise).
+# Plausible bone lengths as a fraction of the 3D torso length. Wide on purpose: MediaPipe shortens a folded shin to
+# half its length (90/90 sit), and this gate is for garbage (limbs guessed outside the frame), not for noise.
 BONE_RATIO_RANGE = {
-    "thigh": (0.55, 1.45),
-    "shin": (0.5, 1.45),
+    "thigh": (0.4, 1.6),
+    "shin": (0.35, 1.6),
     "upper_arm": (0.35, 1.05),
     "forearm": (0.3, 1.0),
 }
+MAX_LEFT_RIGHT_RATIO = 2.5
 BONE_ENDS = {"thigh": ("hip", "knee"), "shin": ("knee", "ankle"), "upper_arm": ("shoulder", "elbow"),
              "forearm": ("elbow", "wrist")}
 
@@ -261,7 +263,7 @@ def implausible_bones(pose: Pose, bones: tuple[str, ...]) -> list[str]:
         lengths = [float(np.linalg.norm(world(pose, sided(s, start)) - world(pose, sided(s, end))))
                    for s in ("left", "right")]
         ratios = [length / torso_m for length in lengths]
-        if any(not lo <= r <= hi for r in ratios) or max(lengths) > 1.6 * max(min(lengths), 1e-6):
+        if any(not lo <= r <= hi for r in ratios) or max(lengths) > MAX_LEFT_RIGHT_RATIO * max(min(lengths), 1e-6):
             bad.append(bone)
     return bad
 

@@ -2,9 +2,9 @@
 
 A march rep (lifted knee's side) is bridge -> knee up -> bridge; a plain two-leg bridge (lowered -> bridge ->
 lowered with no march in between) counts under "both". The bridge line is the 3D shoulder-midpoint / hip-midpoint
-/ knee angle on the supporting leg (the straighter of the two); a knee lift is how much more one hip is flexed
-than the other. The pelvis check compares the 3D hip line with the shoulder line (the shoulders stay flat on the
-floor): it should not tip toward the lifted side (drop) or turn along the body axis (twist).
+/ knee angle on the supporting leg (the straighter of the two); a knee lift is the angle between the thighs in the
+image, given to the thigh that is raised. The pelvis check compares the 3D hip line with the shoulder line (the
+shoulders stay flat on the floor): it should not tip toward the lifted side (drop) or turn along the body axis (twist).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import numpy as np
 
 from coach import geometry as g
 from coach.geometry import View
-from coach.landmarks import SIDES
+from coach.landmarks import SIDES, sided
 from coach.landmarks import Landmark as L
 from coach.moves import measures as m
 from coach.moves.base import Above, Below, Cue, Move, Phase, Rep, Rom, both_sides
@@ -23,13 +23,12 @@ LYING_ENTER_DEG = 40.0
 LYING_LEAVE_DEG = 30.0
 BRIDGE_UP_ENTER_DEG = 160.0
 BRIDGE_UP_LEAVE_DEG = 150.0
-MARCH_BRIDGE_LEAVE_DEG = 145.0
 LOWERED_ENTER_DEG = 145.0
 LOWERED_LEAVE_DEG = 152.0
-KNEE_UP_ENTER_DEG = 35.0
-KNEE_UP_LEAVE_DEG = 25.0
-KNEE_DOWN_ENTER_DEG = 15.0
-KNEE_DOWN_LEAVE_DEG = 25.0
+KNEE_UP_ENTER_DEG = 28.0
+KNEE_UP_LEAVE_DEG = 20.0
+KNEE_DOWN_ENTER_DEG = 12.0
+KNEE_DOWN_LEAVE_DEG = 18.0
 HIPS_LEVEL_OFF_PCT = 15.0
 LIFT_HIPS_BELOW_DEG = 158.0
 DWELL_MS = 200
@@ -42,8 +41,23 @@ def bridge_line_deg(pose: Pose) -> float:
     return max(g.angle_at_deg(shoulders, hips, g.world(pose, knee)) for knee in (L.LEFT_KNEE, L.RIGHT_KNEE))
 
 
+def _image_hip_flex_deg(pose: Pose, side: str) -> float:
+    shoulders = g.mid_px(pose, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
+    return 180.0 - g.angle_at_deg(shoulders, g.px(pose, sided(side, "hip")), g.px(pose, sided(side, "knee")))
+
+
 def knee_lift_deg(pose: Pose, side: str) -> float:
-    return max(0.0, m.hip_lead_deg(pose, side))
+    """Angle between the two thighs in the image when this thigh is the raised one, else 0.
+
+    Image, not 3D: on rendered side and oblique clips MediaPipe's 3D hips read 14 degrees apart in a level bridge
+    and show a 45 degree march as 16-30, while the image split reads 0-7 level, ~18 half-height, 35-46 full.
+    A camera looking along the thighs would hide the split; the move asks for a side or oblique view.
+    """
+    if _image_hip_flex_deg(pose, side) <= _image_hip_flex_deg(pose, m.other(side)):
+        return 0.0
+    thigh = g.px(pose, sided(side, "knee")) - g.px(pose, sided(side, "hip"))
+    other_thigh = g.px(pose, sided(m.other(side), "knee")) - g.px(pose, sided(m.other(side), "hip"))
+    return g.angle_at_deg(thigh, np.zeros(2), other_thigh)
 
 
 def _pelvis_in_chest_frame(pose: Pose) -> tuple[float, float]:
@@ -87,9 +101,10 @@ MOVE = Move(
         "pelvis_off_level_pct": pelvis_off_level_pct,
     },
     phases=(
-        *(Phase(f"march_{s}", (LYING, Above("bridge_line_deg", BRIDGE_UP_ENTER_DEG, MARCH_BRIDGE_LEAVE_DEG),
-                               Above(f"{s}_knee_lift_deg", KNEE_UP_ENTER_DEG, KNEE_UP_LEAVE_DEG)), DWELL_MS, side=s)
-          for s in SIDES),
+        # No hips-up test in the march itself: MediaPipe's 3D support leg drifts while the other lifts (the bridge
+        # line read 121-128 on an oblique clip); the march only counts between two confirmed bridges anyway.
+        *(Phase(f"march_{s}", (LYING, Above(f"{s}_knee_lift_deg", KNEE_UP_ENTER_DEG, KNEE_UP_LEAVE_DEG)), DWELL_MS,
+                side=s) for s in SIDES),
         Phase("bridged", (LYING, Above("bridge_line_deg", BRIDGE_UP_ENTER_DEG, BRIDGE_UP_LEAVE_DEG), *KNEES_DOWN),
               DWELL_MS),
         Phase("lowered", (LYING, Below("bridge_line_deg", LOWERED_ENTER_DEG, LOWERED_LEAVE_DEG), *KNEES_DOWN),

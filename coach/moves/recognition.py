@@ -15,6 +15,7 @@ from coach.landmarks import SIDES
 from coach.moves import measures as m
 from coach.moves.base import gate_problem
 from coach.moves.hip_90_90 import MOVE as HIP_90_90
+from coach.moves.hip_90_90 import knees_above_hips_pct, left_front_pct
 from coach.pose import Pose
 
 ABSTAIN = "abstain"
@@ -27,6 +28,8 @@ SWITCH_LEAD = 0.3
 IDLE_TIMEOUT_MS = 10000
 
 SPLIT_STANCE_PCT = 10.0
+SET_FRONT_PCT = 40.0
+KNEES_DOWN_PCT = 10.0
 STRAP_RAISE_DEG = 45.0
 LEG_LONG_DEG = 135.0
 LEG_DOWN_DEG = 35.0
@@ -52,7 +55,10 @@ def frame_vote(pose: Pose | None) -> str:
                 return "hamstring_strap"
         return "bridge_march" if min(knees.values()) <= KNEES_BENT_DEG else ABSTAIN
     if posture is Posture.SEATED:
-        return "hip_90_90" if max(knees.values()) <= KNEES_BENT_DEG + 10 else ABSTAIN
+        # Only a 90/90 set position votes (one shin across in front, knees down): sitting with the knees up, as
+        # before lying back for a bridge, says nothing.
+        in_set = abs(left_front_pct(pose)) >= SET_FRONT_PCT and knees_above_hips_pct(pose) <= KNEES_DOWN_PCT
+        return "hip_90_90" if in_set else ABSTAIN
     if posture is Posture.HALF_KNEELING:
         return "hip_flexor_reach"
     lunging = max(m.hip_lead_deg(pose, s) for s in SIDES) >= LUNGE_HIP_LEAD_DEG
