@@ -16,6 +16,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", action="append", metavar="NAME", help="render just this clip (repeatable)")
     parser.add_argument("--out", type=Path, default=Path("sample_videos"))
     parser.add_argument("--list", action="store_true", help="list the clip names and exit")
+    parser.add_argument("--labels-only", action="store_true", help="rewrite the sidecars without rendering video")
     args = parser.parse_args(argv)
     if args.list:
         print("\n".join(clips))
@@ -30,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     cache: dict = {}
     for name in names:
         started = time.perf_counter()
-        sidecar = render_clip(clips[name], args.out, cache)
+        sidecar = render_clip(clips[name], args.out, cache, labels_only=args.labels_only)
         print(f"{name}: {sidecar['frame_count']} frames, expected {sidecar['expected']}, "
               f"{time.perf_counter() - started:.0f} s")
     return 0

@@ -21,6 +21,8 @@ Angles = dict[str, float]
 BONE_JOINTS = {"shoulder": "upperarm01", "elbow": "lowerarm01", "wrist": "wrist", "hip": "upperleg01",
                "knee": "lowerleg01", "ankle": "foot"}
 VERTEX_JOINTS = ("heel", "foot_index")
+# MediaPipe's ankle sits ~3 cm up the shin from anny's foot bone head (median offset in standing clips).
+ANKLE_UP_SHIN_M = 0.03
 JOINT_NAMES = ("nose", *(f"{side}_{joint}" for joint in (*BONE_JOINTS, *VERTEX_JOINTS) for side in ("left", "right")))
 
 
@@ -169,9 +171,16 @@ class Body:
                 out.append(vertices[self._vertex_joints[name]])
                 continue
             side, joint = name.split("_", 1)
-            c = self.bone(f"{BONE_JOINTS[joint]}.{side[0].upper()}")
-            out.append(frames[c][:3, :3] @ self.heads[c] + frames[c][:3, 3])
+            point = self._head(frames, f"{BONE_JOINTS[joint]}.{side[0].upper()}")
+            if joint == "ankle":
+                shin = self._head(frames, f"lowerleg01.{side[0].upper()}") - point
+                point = point + ANKLE_UP_SHIN_M * shin / np.linalg.norm(shin)
+            out.append(point)
         return np.array(out)
+
+    def _head(self, frames: np.ndarray, bone: str) -> np.ndarray:
+        c = self.bone(bone)
+        return frames[c][:3, :3] @ self.heads[c] + frames[c][:3, 3]
 
 
 def _axis_rot(axis: np.ndarray, deg: float) -> np.ndarray:

@@ -89,11 +89,11 @@ def build_script(spec: ClipSpec, body: Body) -> Script:
     return script
 
 
-def render_clip(spec: ClipSpec, out_dir: Path, renderer_cache: dict | None = None) -> dict:
-    """Render `spec` into out_dir/<name>.mp4 and .json; returns the sidecar."""
+def render_clip(spec: ClipSpec, out_dir: Path, renderer_cache: dict | None = None, labels_only: bool = False) -> dict:
+    """Render `spec` into out_dir/<name>.mp4 and .json (only the .json with `labels_only`); returns the sidecar."""
     body = Body(spec.shape if spec.shape in BODY_SHAPES else "ava")
     cache = renderer_cache if renderer_cache is not None else {}
-    renderer = cache.get("r") or cache.setdefault("r", Renderer(body.faces))
+    renderer = None if labels_only else cache.get("r") or cache.setdefault("r", Renderer(body.faces))
     empty = spec.empty_s > 0
     script = None if empty else build_script(spec, body)
     duration_s = spec.empty_s if empty else script.t_s
@@ -119,29 +119,44 @@ def render_clip(spec: ClipSpec, out_dir: Path, renderer_cache: dict | None = Non
     person_frames = 0
     main_idx = [JOINT_NAMES.index(j) for j in MAIN_JOINTS]
     out_dir.mkdir(parents=True, exist_ok=True)
-    with av.open(str(out_dir / f"{spec.name}.mp4"), "w") as container:
-        stream = container.add_stream("libx264", rate=FPS, options={"crf": str(spec.crf), "preset": "medium"})
-        stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "yuv420p"
-        for i in range(n_frames):
-            if empty:
-                image = renderer.draw(None, cols, camera, spec.room)
-                joints_2d.append(None)
-            else:
-                angles, anchor, xy = place(body, script, i / FPS)
-                posed = body.pose(angles, anchor, xy)
-                image = renderer.draw(posed.vertices, cols, camera, spec.room)
-                px = camera.project(posed.joints)
-                inside = (px[:, 0] >= 0) & (px[:, 0] < WIDTH) & (px[:, 1] >= 0) & (px[:, 1] < HEIGHT)
-                in_view = int(inside[main_idx].sum()) >= 9
-                person_frames += in_view
-                joints_2d.append([[round(float(x), 1), round(float(y), 1)] if ok else None
-                                  for (x, y), ok in zip(px, inside, strict=True)] if in_view else None)
-            frame = av.VideoFrame.from_ndarray(image, format="rgb24")
-            container.mux(stream.encode(frame))
-        container.mux(stream.encode())
+    encoder = None if labels_only else _Encoder(out_dir / f"{spec.name}.mp4", spec.crf)
+    for i in range(n_frames):
+        if empty:
+            joints_2d.append(None)
+            if encoder:
+                encoder.write(renderer.draw(None, cols, camera, spec.room))
+            continue
+        angles, anchor, xy = place(body, script, i / FPS)
+        posed = body.pose(angles, anchor, xy)
+        px = camera.project(posed.joints)
+        inside = (px[:, 0] >= 0) & (px[:, 0] < WIDTH) & (px[:, 1] >= 0) & (px[:, 1] < HEIGHT)
+        in_view = int(inside[main_idx].sum()) >= 9
+        person_frames += in_view
+        joints_2d.append([[round(float(x), 1), round(float(y), 1)] if ok else None
+                          for (x, y), ok in zip(px, inside, strict=True)] if in_view else None)
+        if encoder:
+            encoder.write(renderer.draw(posed.vertices, cols, camera, spec.room))
+    if encoder:
+        encoder.close()
     sidecar = _sidecar(spec, script, camera, n_frames, person_frames, joints_2d)
     (out_dir / f"{spec.name}.json").write_text(_compact_json(sidecar))
     return sidecar
+
+
+class _Encoder:
+    """H.264 MP4 through PyAV (libx264, yuv420p): browsers and OpenCV both read it."""
+
+    def __init__(self, path: Path, crf: int) -> None:
+        self.container = av.open(str(path), "w")
+        self.stream = self.container.add_stream("libx264", rate=FPS, options={"crf": str(crf), "preset": "medium"})
+        self.stream.width, self.stream.height, self.stream.pix_fmt = WIDTH, HEIGHT, "yuv420p"
+
+    def write(self, image: np.ndarray) -> None:
+        self.container.mux(self.stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")))
+
+    def close(self) -> None:
+        self.container.mux(self.stream.encode())
+        self.container.close()
 
 
 def _expected(script: Script | None) -> dict:
