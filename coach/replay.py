@@ -33,14 +33,14 @@ class Analysis:
 
 
 def analyse_poses(timeline: Timeline, move: str) -> Analysis:
-    """Reps, holds, cues and move segments for a replayed clip.
+    """Reps, holds, cues and move segments for a replayed clip (the moves package's analysis does the work).
 
     move: "auto" (recognise moves along the way) or one move id (check the whole clip as that move).
-
-    SEAM for the moves work: the move checkers (coach.moves: MoveRecognizer, make_checker) are not wired in yet, so
-    this reports no moves and no segments; the replay summary says so instead of claiming the clip had none.
     """
-    return Analysis()
+    from coach.moves.analysis import analyse_poses as analyse_moves
+
+    found = analyse_moves(timeline, move)
+    return Analysis(moves=found["moves"], segments=found["segments"])
 
 
 @dataclass
