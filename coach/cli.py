@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "coach.cmd_replay",
     "coach.cmd_history",
     "coach.cmd_serve",
+    "coach.cmd_bench",
 )
 
 

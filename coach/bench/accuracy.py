@@ -1,0 +1,205 @@
+"""`coach bench accuracy`: counted vs labelled on every labelled clip, for the coach and for a naive counter.
+
+Each clip is decoded and run through the pose model once; its raw poses are kept for the run, and every counter
+reads the same ones, so differences come from the counters alone:
+- ours: One Euro smoothing, then the replay analysis (`coach.replay.analyse_poses`: recognition + move checkers),
+  judged on the report `coach replay` writes;
+- ours_raw: the same without smoothing, to show what smoothing buys;
+- baseline: one angle threshold per move on raw poses, told the labelled moves (coach.bench.baseline).
+All of them are judged by `coach.labels.compare`, the function the replay tests use.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from coach.bench import metrics
+from coach.bench.baseline import baseline_report
+from coach.bench.tables import Target, markdown_table, num, pct
+from coach.labels import ClipLabels, Comparison, compare, load_labels
+from coach.moves import MOVE_IDS
+from coach.pose import Pose, PoseEstimator
+from coach.replay import ReplayResult, analyse_poses
+from coach.smoothing import PoseSmoother
+from coach.sources import FileSource
+
+Timeline = list[tuple[int, Pose | None]]
+HOLD_TARGET_S = 0.5
+
+
+@dataclass
+class ClipPoses:
+    """One clip's raw poses and what it cost to get them (decode + pose), shared by every counter."""
+
+    labels: ClipLabels
+    raw: Timeline
+    clip_fps: float
+    infer_s: float
+    ended_early: bool
+
+
+def infer_clip(video: Path, variant: str, max_frames: int | None) -> ClipPoses:
+    """Decode and detect every frame (up to max_frames) of one labelled clip, unsmoothed."""
+    labels = load_labels(video)
+    raw: Timeline = []
+    with FileSource(video) as source, PoseEstimator(variant) as estimator:
+        started_s = time.perf_counter()
+        for frame in source:
+            if max_frames is not None and frame.index >= max_frames:
+                break
+            raw.append((frame.t_ms, estimator.detect(frame)))
+        infer_s = time.perf_counter() - started_s
+        return ClipPoses(labels, raw, source.fps, infer_s, source.ended_early)
+
+
+def _our_report(poses: ClipPoses, smooth: bool) -> dict[str, Any]:
+    """The replay report for these poses, built by the replay module's own analysis and report code."""
+    smoother = PoseSmoother()
+    timeline = [(t_ms, smoother.apply(pose)) for t_ms, pose in poses.raw] if smooth else poses.raw
+    result = ReplayResult(
+        video=poses.labels.video, frames=len(timeline), duration_ms=round(timeline[-1][0] + 1000 / poses.clip_fps),
+        clip_fps=poses.clip_fps, processing_fps=0.0, frames_with_person=sum(p is not None for _, p in timeline),
+        analysis=analyse_poses(timeline, "auto"), ended_early=poses.ended_early)
+    return result.report()
+
+
+COUNTERS: dict[str, tuple[str, Callable[[ClipPoses], dict[str, Any]]]] = {
+    "ours": ("smoothing + recognition + move checkers (the replay report)", lambda p: _our_report(p, smooth=True)),
+    "ours_raw": ("the same without One Euro smoothing", lambda p: _our_report(p, smooth=False)),
+    "baseline": ("one angle threshold per move, raw poses, no dwell/gate, told the move",
+                 lambda p: baseline_report(p.raw, p.labels.segments)),
+}
+
+
+def _summary(comparisons: Sequence[Comparison], with_recognition: bool) -> dict[str, Any]:
+    """Overall figures: exact_rate is per clip (all its counts right), MAE/off-by-one per counted side."""
+    errors = [c.error for cmp in comparisons for c in cmp.reps]
+    hold_errors = [c.error_s for cmp in comparisons for c in cmp.holds]
+    return {
+        "clips": len(comparisons),
+        "exact_rate": metrics.mean([1.0 if cmp.reps_exact else 0.0 for cmp in comparisons]),
+        "mae": metrics.mae(errors) if errors else None,
+        "off_by_one_rate": metrics.off_by_one_rate(errors) if errors else None,
+        "hold_error_s": {"mean": metrics.mean(hold_errors), "max": max(hold_errors)} if hold_errors else None,
+        "recognition_rate": metrics.mean([1.0 if cmp.recognition_ok else 0.0 for cmp in comparisons])
+        if with_recognition else None,
+    }
+
+
+def _per_move(comparisons: Sequence[Comparison], with_recognition: bool) -> dict[str, dict[str, Any]]:
+    """The same figures per move: over the clips labelled with it or where it was counted."""
+    rows: dict[str, dict[str, Any]] = {}
+    for move_id in MOVE_IDS:
+        involved = [cmp for cmp in comparisons
+                    if move_id in cmp.labelled_moves or any(c.move_id == move_id for c in [*cmp.reps, *cmp.holds])]
+        if not involved:
+            continue
+        errors = [c.error for cmp in involved for c in cmp.reps if c.move_id == move_id]
+        hold_errors = [c.error_s for cmp in involved for c in cmp.holds if c.move_id == move_id]
+        labelled = [cmp for cmp in involved if move_id in cmp.labelled_moves]
+        rows[move_id] = {
+            "clips": len(involved),
+            "exact_rate": metrics.mean([1.0 if all(c.error == 0 for c in cmp.reps if c.move_id == move_id) else 0.0
+                                        for cmp in involved]) if errors else None,
+            "mae": metrics.mae(errors) if errors else None,
+            "off_by_one_rate": metrics.off_by_one_rate(errors) if errors else None,
+            "hold_error_s": {"mean": metrics.mean(hold_errors), "max": max(hold_errors)} if hold_errors else None,
+            "recognition_rate": metrics.mean([1.0 if move_id in cmp.recognised_moves else 0.0 for cmp in labelled])
+            if with_recognition and labelled else None,
+        }
+    return rows
+
+
+def _clip_rows(comparisons: Sequence[Comparison]) -> list[dict[str, Any]]:
+    return [{
+        "clip": cmp.clip, "exact": cmp.reps_exact, "max_hold_error_s": round(cmp.max_hold_error_s, 2),
+        "recognition_ok": cmp.recognition_ok, "labelled_moves": cmp.labelled_moves,
+        "recognised_moves": cmp.recognised_moves,
+        "reps": [{"move": c.move_id, "side": c.side, "labelled": c.labelled, "counted": c.counted} for c in cmp.reps],
+        "holds": [{"move": c.move_id, "side": c.side, "labelled_s": c.labelled_s, "counted_s": c.counted_s}
+                  for c in cmp.holds],
+    } for cmp in comparisons]
+
+
+def run_accuracy(videos: Sequence[Path], variant: str = "full", max_frames: int | None = None,
+                 progress: Callable[[str], None] = print) -> dict[str, Any]:
+    """Results (JSON-ready) of every counter over `videos`; `fps` per run = frames / (decode + pose + counter).
+
+    max_frames cuts each clip short (smoke tests): its counts are then compared with the whole clip's labels.
+    """
+    clips: list[ClipPoses] = []
+    for video in videos:
+        progress(f"pose: {video.name}")
+        clips.append(infer_clip(video, variant, max_frames))
+    frames = sum(len(c.raw) for c in clips)
+    infer_s = sum(c.infer_s for c in clips)
+    runs = []
+    for counter, (description, count) in COUNTERS.items():
+        started_s = time.perf_counter()
+        reports = [count(clip) for clip in clips]
+        counter_s = time.perf_counter() - started_s
+        comparisons = [compare(report, clip.labels) for report, clip in zip(reports, clips, strict=True)]
+        with_recognition = counter != "baseline"
+        runs.append({
+            "counter": counter, "description": description, "variant": variant, "frames": frames,
+            "fps": round(frames / (infer_s + counter_s), 1),
+            "counter_ms_per_frame": round(1000 * counter_s / frames, 3),
+            **_summary(comparisons, with_recognition),
+            "per_move": _per_move(comparisons, with_recognition),
+            "per_clip": _clip_rows(comparisons),
+        })
+    return {"kind": "accuracy", "variant": variant, "max_frames": max_frames, "clips": [v.name for v in videos],
+            "runs": runs, "targets": [t.as_json() for t in targets(runs[0])]}
+
+
+def targets(ours: dict[str, Any]) -> list[Target]:
+    hold = ours["hold_error_s"]
+    return [
+        Target("reps exact (clips)", 100.0 * ours["exact_rate"], 100.0, at_least=True, unit="%"),
+        Target("hold error, worst side", hold["max"] if hold else 0.0, HOLD_TARGET_S, at_least=False, unit=" s"),
+        Target("recognition (clips)", 100.0 * ours["recognition_rate"], 100.0, at_least=True, unit="%"),
+    ]
+
+
+def _hold(value: dict[str, float] | None) -> str:
+    return "—" if value is None else f"{value['mean']:.2f} / {value['max']:.2f}"
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """Overall table (one row per counter), per-move table, per-clip counted vs labelled, then the target lines."""
+    head = ["counter", "exact reps (clips)", "MAE reps", "off by one", "hold err mean / max s", "recognition", "fps"]
+    overall = [[r["counter"], pct(r["exact_rate"]), num(r["mae"], 2), pct(r["off_by_one_rate"]),
+                _hold(r["hold_error_s"]), pct(r["recognition_rate"]) if r["recognition_rate"] is not None else "n/a",
+                num(r["fps"])] for r in results["runs"]]
+    per_move = []
+    for move_id in MOVE_IDS:
+        for r in results["runs"]:
+            row = r["per_move"].get(move_id)
+            if row is not None:
+                per_move.append([move_id, r["counter"], row["clips"], pct(row["exact_rate"]), num(row["mae"], 2),
+                                 pct(row["off_by_one_rate"]), _hold(row["hold_error_s"]),
+                                 pct(row["recognition_rate"]) if row["recognition_rate"] is not None else "n/a"])
+    clip_rows = []
+    by_counter = {r["counter"]: r["per_clip"] for r in results["runs"]}
+    for index, clip in enumerate(by_counter["ours"]):
+        counted = {name: _counts(rows[index]) for name, rows in by_counter.items()}
+        clip_rows.append([clip["clip"], _counts(clip, labelled=True), counted["ours"], counted["baseline"],
+                          ", ".join(clip["recognised_moves"]) or "none"])
+    return "\n\n".join([
+        markdown_table(head, overall),
+        markdown_table(["move", "counter", "clips", "exact", "MAE", "off by one", "hold err mean / max s",
+                        "recognition"], per_move),
+        markdown_table(["clip", "labelled", "ours", "baseline", "recognised (ours)"], clip_rows),
+        "\n".join(t.line() for t in targets(results["runs"][0])),
+    ])
+
+
+def _counts(clip: dict[str, Any], labelled: bool = False) -> str:
+    """Compact "L3 R3, hold L7.5s" text of one clip's counts."""
+    reps = [f"{c['side'][0].upper()}{c['labelled' if labelled else 'counted']}" for c in clip["reps"]]
+    holds = [f"{c['side'][0].upper()}{c['labelled_s' if labelled else 'counted_s']:.1f}s" for c in clip["holds"]]
+    return " ".join(reps + (["hold " + " ".join(holds)] if holds else [])) or "nothing"

@@ -1,0 +1,114 @@
+"""`coach bench speed|accuracy|soak`: measure the coach on the sample clips; results JSON + Markdown table."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from coach.errors import CoachError
+from coach.models import VARIANTS
+
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_videos"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("bench", help="benchmarks: speed, accuracy against the labels, memory soak",
+                                   description="Measure the coach on the labelled sample clips. Each benchmark "
+                                               "prints a Markdown table with PASS/MISS per target and writes "
+                                               "bench/results/<kind>-<name>.json and .md.")
+    kinds = parser.add_subparsers(title="benchmarks", metavar="KIND", required=True)
+    speed = kinds.add_parser("speed", help="fps and per-stage latency per model variant")
+    speed.add_argument("--variants", default="lite,full,heavy",
+                       help="comma-separated model variants (default: lite,full,heavy; unavailable ones are reported)")
+    accuracy = kinds.add_parser("accuracy", help="counted vs labelled reps, holds and moves; naive baseline too")
+    soak = kinds.add_parser("soak", help="the live session fed clips in a loop: memory and fps over time")
+    soak.add_argument("--minutes", type=_positive_float, default=5.0, help="how long to run (default: 5)")
+    for sub, handler in ((speed, run_speed), (accuracy, run_accuracy), (soak, run_soak)):
+        sub.add_argument("--clips", nargs="+", type=Path, default=None, metavar="VIDEO",
+                         help="clips to use (default: every labelled clip in sample_videos/)")
+        sub.add_argument("--max-frames", type=_positive_int, default=None, metavar="N",
+                         help="only the first N frames of each clip (soak: in total), for quick runs")
+        sub.add_argument("--out", type=Path, default=Path("bench/results"), metavar="DIR",
+                         help="results folder (default: bench/results)")
+        sub.add_argument("--name", default=None, help="results file name after '<kind>-' (default: a timestamp)")
+        if sub is not speed:
+            sub.add_argument("--model", choices=VARIANTS, default="full", help="pose model (default: full)")
+        sub.set_defaults(handler=handler)
+
+
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return int(text)
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
+
+
+def _clips(args: argparse.Namespace, need_labels: bool) -> list[Path]:
+    from coach.labels import labelled_clips, sidecar_path
+
+    clips = args.clips or labelled_clips(SAMPLES)
+    if not clips:
+        raise CoachError(f"No labelled clips found in {SAMPLES}; pass --clips VIDEO ...")
+    for clip in clips:
+        if not clip.is_file():
+            raise CoachError(f"No such video file: {clip}.")
+        if need_labels and not sidecar_path(clip).is_file():
+            raise CoachError(f"{clip} has no label sidecar ({sidecar_path(clip).name}); accuracy needs one.")
+    return clips
+
+
+def _finish(results: dict[str, Any], markdown: str, args: argparse.Namespace) -> int:
+    from coach.bench.results import load_average, machine, write_results
+
+    results["machine"] = machine()
+    results["load_after"] = load_average()
+    header = (f"Machine: {results['machine']['cpu']}, {results['machine']['cores']} cores, no GPU; load average "
+              f"before {results['load_before']}, after {results['load_after']} (1/5/15 min).")
+    text = f"{header}\n\n{markdown}"
+    print(text)
+    print(f"Results: {write_results(results['kind'], args.name, results, text, args.out)}")
+    return 0
+
+
+def run_speed(args: argparse.Namespace) -> int:
+    from coach.bench import speed
+    from coach.bench.results import load_average
+
+    variants = [v.strip() for v in args.variants.split(",") if v.strip()]
+    unknown = [v for v in variants if v not in VARIANTS]
+    if unknown or not variants:
+        raise CoachError(f"Unknown model variant {', '.join(unknown) or '(none)'}; choose from {', '.join(VARIANTS)}.")
+    load_before = load_average()
+    results = {**speed.run_speed(_clips(args, need_labels=False), variants, args.max_frames),
+               "load_before": load_before}
+    return _finish(results, speed.markdown(results), args)
+
+
+def run_accuracy(args: argparse.Namespace) -> int:
+    from coach.bench import accuracy
+    from coach.bench.results import load_average
+
+    load_before = load_average()
+    results = {**accuracy.run_accuracy(_clips(args, need_labels=True), args.model, args.max_frames),
+               "load_before": load_before}
+    return _finish(results, accuracy.markdown(results), args)
+
+
+def run_soak(args: argparse.Namespace) -> int:
+    from coach.bench import soak
+    from coach.bench.results import load_average
+
+    load_before = load_average()
+    results = {**soak.run_soak(_clips(args, need_labels=False), args.minutes, args.model, args.max_frames),
+               "load_before": load_before}
+    return _finish(results, soak.markdown(results), args)

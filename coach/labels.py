@@ -1,0 +1,143 @@
+"""Sample clip labels (the sidecar next to each clip) and the one comparison of a replay report against them.
+
+The replay test suite and `coach bench accuracy` both judge a report through `compare`, so "counted right" means the
+same thing in CI and in the published accuracy table: reps exact per move and side, hold seconds per move and side,
+and the recognised moves equal to the labelled ones (an empty room: nothing recognised, nothing counted).
+There is one check per labelled count and one per count the labels do not have (a side or move counted that should
+be zero), so a false positive is an error while sides nobody counted add nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from coach.errors import CoachError
+
+
+class LabelError(CoachError):
+    """A label sidecar is missing or unreadable; str() is one sentence for the user."""
+
+
+@dataclass(frozen=True)
+class ClipLabels:
+    """What a sample clip shows: the labelled moves' time spans and the expected reps and hold seconds."""
+
+    video: Path
+    fps: float
+    frame_count: int
+    duration_ms: int
+    segments: list[dict[str, Any]]  # {"move": id | None, "side": ..., "start_ms", "end_ms"}
+    expected: dict[str, dict[str, dict[str, float]]]  # move -> {"reps": {side: n}, "hold_s": {side: s}}
+    person_frames: int
+
+    @property
+    def name(self) -> str:
+        return self.video.stem
+
+    @property
+    def moves(self) -> list[str]:
+        """The labelled move ids, in order of first appearance."""
+        return list(dict.fromkeys(s["move"] for s in self.segments if s["move"] is not None))
+
+
+def sidecar_path(video: Path) -> Path:
+    return video.with_suffix(".json")
+
+
+def load_labels(video: Path) -> ClipLabels:
+    """The labels of `video` (read from `<video stem>.json` beside it)."""
+    path = sidecar_path(video)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise LabelError(f"{video} has no label sidecar ({path.name} is missing).") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise LabelError(f"Cannot read the labels {path}: {exc}.") from None
+    try:
+        return ClipLabels(
+            video=video, fps=float(data["fps"]), frame_count=int(data["frame_count"]),
+            duration_ms=int(data["duration_ms"]), segments=list(data["segments"]),
+            expected={move: {"reps": dict(want.get("reps", {})), "hold_s": dict(want.get("hold_s", {}))}
+                      for move, want in data["expected"].items()},
+            person_frames=int(data["person_frames"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise LabelError(f"The labels {path} lack a valid {exc} field.") from None
+
+
+def labelled_clips(folder: Path) -> list[Path]:
+    """Every video in `folder` that has a label sidecar, sorted by name."""
+    return sorted(p for p in folder.glob("*.mp4") if sidecar_path(p).is_file())
+
+
+@dataclass(frozen=True)
+class RepCheck:
+    move_id: str
+    side: str
+    labelled: int
+    counted: int
+
+    @property
+    def error(self) -> int:
+        return self.counted - self.labelled
+
+
+@dataclass(frozen=True)
+class HoldCheck:
+    move_id: str
+    side: str
+    labelled_s: float
+    counted_s: float
+
+    @property
+    def error_s(self) -> float:
+        return abs(self.counted_s - self.labelled_s)
+
+
+@dataclass
+class Comparison:
+    """One clip's report against its labels."""
+
+    clip: str
+    reps: list[RepCheck] = field(default_factory=list)
+    holds: list[HoldCheck] = field(default_factory=list)
+    labelled_moves: list[str] = field(default_factory=list)
+    recognised_moves: list[str] = field(default_factory=list)
+
+    @property
+    def reps_exact(self) -> bool:
+        return all(check.error == 0 for check in self.reps)
+
+    @property
+    def max_hold_error_s(self) -> float:
+        return max((check.error_s for check in self.holds), default=0.0)
+
+    @property
+    def recognition_ok(self) -> bool:
+        return set(self.recognised_moves) == set(self.labelled_moves)
+
+    def counted_anything(self) -> bool:
+        return any(c.counted for c in self.reps) or any(c.counted_s > 0 for c in self.holds)
+
+
+def compare(report: dict[str, Any], labels: ClipLabels) -> Comparison:
+    """Judge a replay report (CONTRACTS.md schema: "moves", "segments") against the clip's labels."""
+    counted: dict[str, dict[str, Any]] = report.get("moves", {})
+    result = Comparison(
+        clip=labels.name,
+        labelled_moves=labels.moves,
+        recognised_moves=list(dict.fromkeys(s["move"] for s in report.get("segments", []) if s.get("move"))),
+    )
+    for move_id in dict.fromkeys([*labels.expected, *counted]):
+        want = labels.expected.get(move_id, {"reps": {}, "hold_s": {}})
+        got = counted.get(move_id, {})
+        got_reps, got_hold = got.get("reps", {}) or {}, got.get("hold_s", {}) or {}
+        for side in dict.fromkeys([*want["reps"], *(s for s, n in got_reps.items() if n)]):
+            result.reps.append(RepCheck(move_id, side, int(want["reps"].get(side, 0)), int(got_reps.get(side, 0))))
+        for side in dict.fromkeys([*want["hold_s"], *(s for s, held in got_hold.items() if held)]):
+            result.holds.append(HoldCheck(move_id, side, float(want["hold_s"].get(side, 0.0)),
+                                          float(got_hold.get(side, 0.0))))
+    return result
