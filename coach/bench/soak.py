@@ -96,10 +96,9 @@ def run_soak(videos: Sequence[Path], minutes: float, variant: str = "full", max_
         fps = (done - samples[-1]["frames"]) / (now_s - samples[-1]["t_s"])
         samples.append({"t_s": round(now_s, 1), "frames": done, "fps": round(fps, 1), "rss_mb": current_rss_mb()})
         progress(f"soak: {now_s:6.0f} s  {done:6d} frames  {fps:5.1f} fps  RSS {samples[-1]['rss_mb']:.0f} MB")
-    session.stop()
+    session.stop()  # samples end here: once the session is over its model is freed and RSS falls
     elapsed_s = time.monotonic() - started_s
-    samples.append({"t_s": round(elapsed_s, 1), "frames": frames[0], "fps": 0.0, "rss_mb": current_rss_mb()})
-    settled = [s for s in samples if s["t_s"] >= WARMUP_SHARE * elapsed_s]
+    settled = [s for s in samples if s["t_s"] >= WARMUP_SHARE * elapsed_s] or samples[-1:]
     growth_mb = settled[-1]["rss_mb"] - settled[0]["rss_mb"]
     slope = _slope_per_s([(s["t_s"], s["rss_mb"]) for s in settled])
     return {"kind": "soak", "runs": [{
