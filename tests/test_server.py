@@ -1,0 +1,146 @@
+"""The live server end to end over a sample video: WebSocket events match the clip's labels, bad messages get an
+error event without ending the session, foreign origins are refused, and `coach serve` picks a sensible source."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
+
+from coach.cmd_serve import resolve_source
+from coach.errors import CoachError
+from coach.events import EVENT_ADAPTER, Settings
+from coach.server import MAX_CONTROL_BYTES, MAX_FRAME_BYTES, ServeConfig, create_app, origin_allowed
+
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_videos"
+CLIP = SAMPLES / "bridge_march_a.mp4"
+HOLD_TOLERANCE_S = 1.0
+
+
+def labels(clip: Path) -> dict:
+    return json.loads(clip.with_suffix(".json").read_text())
+
+
+def make_client(tmp_path: Path, clip: Path = CLIP) -> TestClient:
+    config = ServeConfig(source_spec=str(clip), source_kind="file", source_name=clip.name, speed=0,
+                         settings=Settings(mode="follow"), history_dir=str(tmp_path))
+    return TestClient(create_app(config))
+
+
+def receive_until(ws, stop_type: str, limit: int = 100_000) -> list:
+    """Events (parsed with the wire schema) up to and including the first of `stop_type`; JPEG frames counted."""
+    events = []
+    for _ in range(limit):
+        message = ws.receive()
+        if message.get("bytes") is not None:
+            continue
+        event = EVENT_ADAPTER.validate_json(message["text"])
+        events.append(event)
+        if event.type == stop_type:
+            return events
+    raise AssertionError(f"no {stop_type} event")
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory):
+    """One follow-mode session over the clip, with malformed messages sent while it runs."""
+    tmp_path = tmp_path_factory.mktemp("history")
+    with make_client(tmp_path) as client, client.websocket_connect("/ws") as ws:
+        hello = EVENT_ADAPTER.validate_json(ws.receive_text())
+        ws.send_text(json.dumps({"type": "start", "settings": {"mode": "follow"}}))
+        before = receive_until(ws, "rep")
+        ws.send_text("{not json")
+        ws.send_text(json.dumps({"type": "explode"}))
+        ws.send_text(json.dumps({"type": "settings", "settings": {"seconds": 5}}))
+        ws.send_text(json.dumps({"type": "pause", "padding": "x" * MAX_CONTROL_BYTES}))
+        ws.send_bytes(b"\xff" * (MAX_FRAME_BYTES + 1))
+        ws.send_bytes(b"\xff\xd8 not a browser-camera session")
+        after = receive_until(ws, "summary")
+        sessions = client.get("http://127.0.0.1:8000/api/history/sessions").json()["sessions"]
+    return {"hello": hello, "events": before + after, "after": after, "history": sessions}
+
+
+def test_hello_describes_source_and_circuit(session):
+    hello = session["hello"]
+    assert hello.source == "file" and hello.source_name == CLIP.name
+    assert [m.move_id for m in hello.moves][2] == "bridge_march"
+    assert any("comfortable" in tip for tip in hello.tips)
+
+
+def test_rep_and_hold_events_and_summary_match_the_labels(session):
+    expected = labels(CLIP)["expected"]
+    events = session["events"]
+    summary = events[-1]
+    assert summary.type == "summary"
+    by_move = {m.move_id: m for m in summary.moves}
+    for move_id, want in expected.items():
+        got = by_move[move_id].sides
+        for side, reps in want.get("reps", {}).items():
+            assert (got[side].reps if side in got else 0) == reps, (move_id, side)
+            rep_events = [e for e in events if e.type == "rep" and e.move_id == move_id and e.side == side]
+            assert len(rep_events) == reps and [e.count for e in rep_events] == list(range(1, reps + 1))
+        for side, hold_s in want.get("hold_s", {}).items():
+            got_s = got[side].hold_s if side in got else 0.0
+            assert abs(got_s - hold_s) <= HOLD_TOLERANCE_S, (move_id, side, got_s, hold_s)
+    assert any(e.type == "pose" and e.points for e in events)
+    assert events[-2].type in ("cue", "state")
+
+
+def test_bad_messages_get_one_error_each_and_the_session_continues(session):
+    after = session["after"]
+    codes = [e.code for e in after if e.type == "error"]
+    assert codes == ["bad_json", "unknown_type", "invalid", "too_large", "too_large", "no_session"]
+    last_error = max(i for i, e in enumerate(after) if e.type == "error")
+    assert any(e.type == "pose" for e in after[last_error:])
+    assert after[-1].type == "summary"
+
+
+def test_finished_sets_are_recorded_in_the_history(session):
+    assert len(session["history"]) == 1
+
+
+def test_foreign_origin_is_refused_and_same_origin_accepted(tmp_path):
+    with make_client(tmp_path) as client:
+        with pytest.raises(WebSocketDisconnect), \
+                client.websocket_connect("/ws", headers={"origin": "http://evil.example"}) as ws:
+            ws.receive_text()
+        with client.websocket_connect("ws://127.0.0.1:8000/ws", headers={"origin": "http://127.0.0.1:8000"}) as ws:
+            assert json.loads(ws.receive_text())["type"] == "hello"
+        with client.websocket_connect("/ws") as ws:  # no Origin: not a browser, allowed
+            assert json.loads(ws.receive_text())["type"] == "hello"
+
+
+@pytest.mark.parametrize(("origin", "host", "allowed"), [
+    (None, "127.0.0.1:8000", True),
+    ("http://127.0.0.1:8000", "127.0.0.1:8000", True),
+    ("http://localhost:8000", "127.0.0.1:8000", True),
+    ("http://localhost:3000", "127.0.0.1:8000", False),
+    ("http://evil.example", "127.0.0.1:8000", False),
+    ("http://evil.example:8000", "evil.example:8000", False),  # DNS rebinding onto a loopback server
+    ("null", "127.0.0.1:8000", False),
+    ("file://", "127.0.0.1:8000", False),
+])
+def test_origin_rules_on_loopback(origin, host, allowed):
+    assert origin_allowed(origin, host, ServeConfig(host="127.0.0.1", port=8000)) is allowed
+
+
+def test_origin_rules_on_a_lan_address():
+    config = ServeConfig(host="0.0.0.0", port=8000)
+    assert origin_allowed("http://192.168.1.5:8000", "192.168.1.5:8000", config)
+    assert not origin_allowed("http://192.168.1.9:8000", "192.168.1.5:8000", config)
+
+
+def test_serve_falls_back_to_the_sample_video_without_a_webcam():
+    spec, kind, name, note = resolve_source(None)
+    if kind == "webcam":
+        pytest.skip("this machine has a webcam")
+    assert kind == "file" and name == "circuit_full.mp4" and Path(spec).exists()
+    assert note.startswith("No webcam found")
+
+
+def test_serve_reports_a_bad_source_in_one_sentence(tmp_path):
+    with pytest.raises(CoachError, match="No such video file"):
+        resolve_source(str(tmp_path / "missing.mp4"))
