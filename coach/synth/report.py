@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from pathlib import Path
 
 HEADER = """# Sample videos (rendered, labelled)
@@ -19,19 +20,48 @@ Labels: a rep counts for the side in CONTRACTS.md (90/90: the leg that ends in f
 leg; bridge march: the lifted knee, "both" for a plain bridge; hip flexor: the kneeling leg; fold pedals: the
 bending knee; strap: the raised leg). Holds run between the midpoints of the transitions into and out of the held
 posture. Segments with side `null` mix both sides (alternating sets). `events` lists each rep/partial/hold with its
-time; partial reps (about half range) must not be counted.
+time; partial reps (about half range, in brackets in the table) must not be counted.
 
 Detection = share of frames with the person in view where MediaPipe PoseLandmarker (0.10.21, full model, VIDEO
 mode) found a pose. Error = mean pixel distance of shoulders, hips, knees, ankles and wrists (both sides, occluded
 far-side joints included) to the projected ground truth (anny bone heads: upperarm, upperleg, lowerleg, foot,
 wrist).
 
-| clip | move | side order | labelled reps | labelled holds (s) | frames | s | detection | error px |
-|---|---|---|---|---|---|---|---|---|
+| clip | move | order (reps, (partial), holds) | reps | holds (s) | frames | s | camera | detection | error px |
+|---|---|---|---|---|---|---|---|---|---|
 """
 
 FOOTER = """
 Total size: {size_mb:.1f} MB in {count} clips.
+
+## Cameras and choreography
+
+Cameras stand where a laptop on the floor or a low table would (0.4-0.9 m high), framed so the whole body stays
+in view; the angle is measured from straight in front of the person toward their left or right side.
+- 90/90: front-oblique (30-40°) so both knees show; seated tall, switches pass through a knees-up midpoint.
+- Lunge with rotation: 50-65° off the front, on the front-leg side; hands planted inside the front foot, the
+  front-side arm rotates to the ceiling, then the hips shift back until the front knee is nearly straight.
+- Bridge and strap: side-on at hip height or 30-35° off side-on; each starts seated and lies back, so tracking
+  locks on while the person is upright.
+- Scoops: front or front-oblique; heel forward with toes up, hinge ~60° with arms sweeping to the foot, rise with
+  the arms overhead, step back.
+- Hip flexor reach: 50-70° off the front; back knee and shin on the floor, front knee ~90°, the kneeling-side arm
+  overhead with a ~14° side bend toward the front leg.
+- Fold with pedals: 60-65° off the front; hinge ~90° with a rounded back, head below the hips; pedals bend one knee
+  ~46° with the heel up.
+
+## Limits seen
+
+- Joints on the far side of the body are hidden in side views; MediaPipe still guesses them, which is most of the
+  error on the bridge and strap clips (far shoulder/wrist/ankle 12-25 px; near-side shoulder, knee and wrist
+  3-8 px). Lying hips are ~10 px off on both sides: MediaPipe's hip point is not the hip-joint centre.
+- During the lunge rotation the twisted chest makes MediaPipe's shoulders and hips 15-19 px off
+  (lunge_rotation_right); knees and ankles stay within 6-9 px.
+- In a lunge seen from the back-leg side, the front knee and ankle hide behind the arms and MediaPipe misplaces
+  them (80-100 px); the clips therefore film the lunge from the front-leg side.
+- A 90/90 seen from 60° or more off the front makes the back leg look straight (foreshortened); the front-oblique
+  views avoid this.
+- A fold seen from the front leaves left/right arms ambiguous (18 px error at 30°); the clips use 60-65°.
 
 ## Regenerate
 
@@ -56,13 +86,26 @@ def _fmt_counts(d: dict) -> str:
     return ", ".join(f"{k} {v}" for k, v in d.items()) or "-"
 
 
-def _side_order(label: dict) -> str:
-    sides: list[str] = []
+def _side_order(label: dict, move: str) -> str:
+    """Reps in order (L/R/both), partial reps in brackets, holds as "hold L"."""
+    short = {"left": "L", "right": "R", "both": "both"}
+    parts = []
     for e in label.get("events", []):
-        if e["kind"] in ("rep", "hold") and (not sides or sides[-1] != e["side"]):
-            sides.append(e["side"])
-    return " ".join(s[0].upper() if s in ("left", "right") else s for s in sides[:10]) + (
-        " ..." if len(sides) > 10 else "")
+        if e["move"] != move:
+            continue
+        side = short[e["side"]]
+        parts.append({"rep": side, "partial": f"({side})", "hold": f"hold {side}"}[e["kind"]])
+    return " ".join(parts) or "-"
+
+
+def _camera(label: dict) -> str:
+    """View, angle from straight in front of the person (their left or right) and lens height."""
+    if not label["body"]:
+        return "-"
+    eye, target = label["camera"]["eye"], label["camera"]["target"]
+    az = math.degrees(math.atan2(eye[0] - target[0], -(eye[1] - target[1])))
+    side = "left" if az > 0 else "right"
+    return f"{label['camera']['view']} {abs(az):.0f}° {side}, {eye[2]:.1f} m"
 
 
 def write(directory: Path) -> Path:
@@ -80,9 +123,10 @@ def write(directory: Path) -> Path:
             first = i == 0
             det = m.get("detection_rate")
             rows.append("| " + " | ".join([
-                label["clip"] if first else "", move, _side_order(label) if first else "",
+                label["clip"] if first else "", move, _side_order(label, move),
                 _fmt_counts(exp["reps"]), _fmt_counts(exp["hold_s"]),
                 str(label["frame_count"]) if first else "", f"{label['duration_ms'] / 1000:.1f}" if first else "",
+                _camera(label) if first else "",
                 ("n/a" if det is None else f"{det:.1%}") if first and m else "",
                 (str(m.get("mean_error_px")) if m.get("mean_error_px") is not None else "n/a") if first and m else "",
             ]) + " |")
