@@ -27,6 +27,7 @@ class _Event(BaseModel):
 
     schema_version: int = SCHEMA_VERSION
     t_ms: int = Field(0, description="frame timestamp the event belongs to (source time, not wall clock)")
+    seq: int = Field(0, description="broadcast order: +1 per event the server sends to all tabs (0 = for one tab)")
 
 
 class Settings(BaseModel):

@@ -6,19 +6,26 @@ own sources, each processed frame as a binary JPEG message just before its `pose
 controls of `coach.events.Control` (JSON text) and, for the browser-camera source, binary frames: an 8-byte
 little-endian float64 capture time in ms, then the JPEG bytes.
 Browsers are only let in from the overlay's own origin (no other web page may drive or watch the camera).
+Every limit a misbehaving or hostile client could hit is enforced here, per connection: message size, message rate
+(token bucket), tabs open at once, and the backlog of unsent events (a tab that stops reading is dropped, so it can
+never hold memory or slow the others). Broadcast events carry `seq`, the order they were sent in.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
+import itertools
 import logging
 import struct
+import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect
@@ -47,6 +54,12 @@ MAX_CONTROL_BYTES = 4_096  # a control message is a few dozen bytes
 MAX_FRAME_BYTES = 2_000_000  # a 640x480 JPEG is ~50 kB; 1080p at high quality stays well under this
 FRAME_HEADER = struct.Struct("<d")
 CLIENT_BACKLOG = 8  # frames/poses waiting for a slow client beyond this are skipped for that client
+MAX_OUTBOX = 512  # events a tab has not taken yet; beyond this it is not reading and is dropped (minutes of events)
+MAX_CLIENTS = 16  # tabs connected at once; one living room needs a few
+MESSAGES_PER_S = 60.0  # per tab: browser-camera frames (up to 30 fps) plus controls
+MESSAGE_BURST = 120
+CLOSE_TRY_AGAIN = 1013  # WebSocket close code "try again later": too many tabs
+CLOSE_POLICY = 1008  # WebSocket close code "policy violation": foreign origin, not reading
 STICKY_TYPES = ("round", "move", "state", "summary")  # replayed to a tab that joins mid-session
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
 
@@ -107,21 +120,54 @@ def origin_allowed(origin: str | None, host_header: str | None, config: ServeCon
 
 
 class _Client:
-    """One connected tab: an outbox drained by its own sender task; a slow tab misses frames, never events."""
+    """One connected tab: an outbox drained by its own sender task; a slow tab misses frames, never events, and a
+    tab that stops reading altogether (MAX_OUTBOX) is dropped."""
 
-    def __init__(self, websocket: WebSocket) -> None:
+    def __init__(self, websocket: WebSocket, clock: Callable[[], float] = time.monotonic) -> None:
         self.websocket = websocket
         self.outbox: deque[tuple[str | bytes, bool]] = deque()
         self.wakeup = asyncio.Event()
         self.droppable = 0
+        self.too_slow = False
+        self.tasks: list[asyncio.Task[Any]] = []  # its reader and sender, cancelled when it is dropped
+        self._clock = clock
+        self._tokens = MESSAGE_BURST
+        self._refilled_s = clock()
+        self._limited = False
 
     def push(self, message: str | bytes, droppable: bool) -> None:
+        if self.too_slow:
+            return
         if droppable:
             if self.droppable >= CLIENT_BACKLOG:
                 return
             self.droppable += 1
         self.outbox.append((message, droppable))
         self.wakeup.set()
+        if len(self.outbox) > MAX_OUTBOX:
+            self.drop()
+
+    def drop(self) -> None:
+        """Stop serving a tab that does not read: free its backlog and end its tasks (the endpoint closes it)."""
+        log.warning("dropped a tab that stopped reading (%d events waiting)", len(self.outbox))
+        self.too_slow = True
+        self.outbox.clear()
+        for task in self.tasks:
+            task.cancel()
+
+    def allow(self) -> bool | None:
+        """Token bucket per tab: True = handle the message; False = drop it and tell the tab once; None = drop it."""
+        now_s = self._clock()
+        self._tokens = min(MESSAGE_BURST, self._tokens + (now_s - self._refilled_s) * MESSAGES_PER_S)
+        self._refilled_s = now_s
+        if self._tokens >= 1:
+            self._tokens -= 1
+            self._limited = False
+            return True
+        if self._limited:
+            return None
+        self._limited = True
+        return False
 
     async def pump(self) -> None:
         while True:
@@ -147,6 +193,8 @@ class Coach:
         self.session: LiveSession | None = None
         self.session_owner: _Client | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
+        self.clock: Callable[[], float] = time.monotonic  # rate limiting only; a seam for tests
+        self._seq = itertools.count(1)
         self._moves = moves
         self.history = HistoryRecorder.open(config.history_dir) if config.keep_history else None
 
@@ -178,6 +226,8 @@ class Coach:
                     client.push(message, droppable=True)
                 continue
             kind = getattr(message, "type", "")
+            if hasattr(message, "seq"):
+                message.seq = next(self._seq)
             text = dump(message)
             if kind in STICKY_TYPES:
                 self.sticky[kind] = text
@@ -281,32 +331,53 @@ def create_app(config: ServeConfig, moves: CircuitMoves | None = None) -> FastAP
     async def websocket_endpoint(websocket: WebSocket) -> None:
         if not origin_allowed(websocket.headers.get("origin"), websocket.headers.get("host"), config):
             log.warning("refused a WebSocket from origin %s", websocket.headers.get("origin"))
-            await websocket.close(code=1008)
+            await websocket.close(code=CLOSE_POLICY)
             return
         await websocket.accept()
+        if len(coach.clients) >= MAX_CLIENTS:
+            await websocket.close(code=CLOSE_TRY_AGAIN, reason=f"Too many coach tabs are open (limit {MAX_CLIENTS}); "
+                                  "close one and reload.")
+            return
         coach.loop = asyncio.get_running_loop()
-        client = _Client(websocket)
+        client = _Client(websocket, coach.clock)
         client.push(dump(coach.hello()), droppable=False)
         for text in coach.sticky.values():
             client.push(text, droppable=False)
         coach.clients.append(client)
         pump = asyncio.create_task(client.pump())
+        reader = asyncio.current_task()
+        client.tasks = [pump] if reader is None else [pump, reader]
         try:
             while True:
                 message = await websocket.receive()
                 if message["type"] == "websocket.disconnect":
                     break
-                if message.get("text") is not None:
+                allowed = client.allow()
+                if allowed is None:
+                    continue
+                if allowed is False:
+                    coach._error(client, "rate_limited", f"Too many messages; the limit is {MESSAGES_PER_S:.0f} a "
+                                 "second, so some were ignored.")
+                elif message.get("text") is not None:
                     await coach.handle_text(client, message["text"])
                 elif message.get("bytes") is not None:
                     coach.handle_bytes(client, message["bytes"])
         except WebSocketDisconnect:
             pass
+        except asyncio.CancelledError:
+            if not client.too_slow:
+                raise
+            if reader is not None:
+                reader.uncancel()  # our own cancel (see _Client.drop): carry on to the close below
         finally:
             pump.cancel()
             coach.clients.remove(client)
             if coach.session_owner is client:
                 await coach.stop_session()
+        if client.too_slow:  # best effort: a tab that does not read may not take the close frame either
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(websocket.close(code=CLOSE_POLICY, reason="This tab stopped reading events "
+                                                       "and was disconnected; reload it."), timeout=1.0)
 
     app.include_router(history_router(config.history_dir, loopback_only=is_loopback(config.host)))
     app.mount("/", StaticFiles(directory=WEB_DIR, html=True), name="web")
