@@ -25,4 +25,4 @@ RUN pip install --no-cache-dir -e . \
 USER 1000
 EXPOSE 8000
 # 0.0.0.0 only inside the container; publish the port on 127.0.0.1 (see above) to keep it on this machine.
-CMD ["coach", "serve", "--host", "0.0.0.0"]
+CMD ["coach", "serve", "--host", "0.0.0.0", "--allow-remote"]

@@ -22,6 +22,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine "
                         "only)")
     parser.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    parser.add_argument("--allow-remote", action="store_true", help="allow a --host other than this machine "
+                        "(the coach has no login: anyone who can reach the port sees the camera view)")
     parser.add_argument("--rounds", type=int, choices=(1, 2), default=1, help="rounds of the circuit (default: 1)")
     parser.add_argument("--seconds", type=_seconds, default=30, help="seconds per move, 30-60 (default: 30)")
     parser.add_argument("--per-side", action="store_true", help="give one-sided moves --seconds for each side")
@@ -95,6 +97,9 @@ def run(args: argparse.Namespace) -> int:
 
     if not 1 <= args.port <= 65535:
         raise CoachError(f"--port must be 1-65535, not {args.port}.")
+    if not is_loopback(args.host) and not args.allow_remote:
+        raise CoachError(f"--host {args.host} would let other machines open the coach and see the camera view, and "
+                         "it has no login; add --allow-remote if you mean it, or keep the default 127.0.0.1.")
     source_spec, kind, name, note = resolve_source(args.source)
     mode = args.mode or ("follow" if kind == "file" else "timed")
     settings = Settings(rounds=args.rounds, seconds=args.seconds, per_side=args.per_side, mode=mode)
@@ -104,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"coach: {note}")
     if not is_loopback(args.host):
         print(f"coach: warning: listening on {args.host}, not only this machine: anyone on your network can open the "
-              "coach and see the camera view. Use --host 127.0.0.1 unless you mean it.")
+              "coach and see the camera view (see SECURITY.md).")
     _check_port_free(args.host, args.port)
     url_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     url = f"http://{url_host}:{args.port}/"

@@ -30,7 +30,7 @@ def test_dockerfile_provisions_the_model_and_serves_on_all_container_interfaces(
     dockerfile = (REPO / "Dockerfile").read_text()
     assert re.search(r"^FROM python:3\.11-slim$", dockerfile, re.MULTILINE)
     assert "&& coach models" in dockerfile
-    assert 'CMD ["coach", "serve", "--host", "0.0.0.0"]' in dockerfile
+    assert 'CMD ["coach", "serve", "--host", "0.0.0.0", "--allow-remote"]' in dockerfile
 
 
 def test_readme_opens_with_two_commands_and_ci_runs_the_second() -> None:
