@@ -377,14 +377,18 @@ async function startSession(event) {
 }
 
 function renderSummary(e) {
-  $("summary-duration").textContent = `${e.moves.length} moves in ${clock(Math.round(e.duration_s))}`;
+  const count = e.moves.length;
+  $("summary-duration").textContent = `${count} ${count === 1 ? "move" : "moves"} in ${clock(Math.round(e.duration_s))}`;
   const rows = [];
   for (const move of e.moves) {
     for (const [side, s] of Object.entries(move.sides)) {
+      if (!s.reps && !s.hold_s && !s.rom.length) continue; // a side the move never worked
       const tr = document.createElement("tr");
       tr.dataset.testid = "summary-row";
       Object.assign(tr.dataset, { move: move.move_id, side, reps: s.reps, hold: s.hold_s });
-      const range = s.rom.length ? `${Math.min(...s.rom).toFixed(0)}–${Math.max(...s.rom).toFixed(0)}` : "–";
+      const range = s.rom.length
+        ? `${Math.min(...s.rom).toFixed(0)}–${Math.max(...s.rom).toFixed(0)} ${romUnit(move.rom_name)}`
+        : "–";
       const good = move.active_s ? `${Math.round((100 * move.good_form_s) / move.active_s)}%` : "–";
       for (const text of [move.title, side, s.reps, `${s.hold_s.toFixed(1)} s`, range, good]) {
         tr.appendChild(Object.assign(document.createElement("td"), { textContent: text }));
@@ -393,6 +397,12 @@ function renderSummary(e) {
     }
   }
   $("summary-rows").replaceChildren(...rows);
+}
+
+function romUnit(name) {
+  // "front_knee_deg" -> "° front knee"; "pelvis_drop_pct" -> "% pelvis drop"
+  const unit = name.endsWith("_deg") ? "°" : name.endsWith("_pct") ? "%" : "";
+  return `${unit} ${name.replace(/_(deg|pct)$/, "").replaceAll("_", " ")}`.trim();
 }
 
 function openSheet(id) {

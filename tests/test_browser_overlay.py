@@ -1,0 +1,182 @@
+"""The overlay in headless Chromium against the real server: a sample video played by the server, and a sample clip
+fed to the page as its own (fake) camera. Counters must reach the clip's labels and the summary must appear.
+
+Screenshots go to test-artifacts/; set UPDATE_SCREENSHOTS=1 to refresh docs/overlay.png (the README's picture).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import socket
+import subprocess
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from coach.events import Settings
+from coach.server import ServeConfig, create_app
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO / "sample_videos"
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--autoplay-policy=no-user-gesture-required",
+]
+REPS_CLIP = SAMPLES / "bridge_march_a.mp4"
+HOLD_CLIP = SAMPLES / "hamstring_strap_a.mp4"
+HOLD_TOLERANCE_S = 1
+PAGE_TIMEOUT_MS = 240_000  # generous: two shared CPU cores run the pose model and the browser
+
+
+def labels(clip: Path) -> dict:
+    return json.loads(clip.with_suffix(".json").read_text())
+
+
+@contextmanager
+def serve(clip: Path, data_dir: Path, speed: float) -> Iterator[str]:
+    """The coach on a socket that is listening before we return (connections queue until uvicorn accepts)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    port = sock.getsockname()[1]
+    config = ServeConfig(source_spec=str(clip), source_kind="file", source_name=clip.name, speed=speed,
+                         settings=Settings(mode="follow"), port=port, history_dir=str(data_dir))
+    server = uvicorn.Server(uvicorn.Config(create_app(config), log_level="warning"))
+    thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        server.should_exit = True
+        thread.join()
+        sock.close()
+
+
+@contextmanager
+def browser_page(extra_args: tuple[str, ...] = ()) -> Iterator:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *extra_args])
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        page.set_default_timeout(PAGE_TIMEOUT_MS)
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        yield page
+        browser.close()
+        assert errors == []
+
+
+def shot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / name
+    page.screenshot(path=str(path))
+    return path
+
+
+def wait_for_counts(page, move_id: str, expected: dict) -> None:
+    """Until the overlay has shown the labelled reps and hold seconds of every side (peak values per move)."""
+    reps = expected.get("reps", {})
+    holds = {side: s for side, s in expected.get("hold_s", {}).items() if s > 0}
+    page.wait_for_function(
+        """([move, reps, holds, tol]) => {
+            const peak = (window.__peak || {})[move] || {};
+            const get = (side) => peak[side] || {reps: 0, hold_s: 0};
+            return Object.entries(reps).every(([side, n]) => get(side).reps >= n)
+                && Object.entries(holds).every(([side, s]) => get(side).hold_s >= s - tol);
+        }""",
+        arg=[move_id, reps, holds, HOLD_TOLERANCE_S],
+    )
+
+
+def summary_rows(page) -> dict[tuple[str, str], dict]:
+    rows = page.locator('[data-testid="summary-row"]')
+    out = {}
+    for i in range(rows.count()):
+        data = rows.nth(i).evaluate("tr => ({...tr.dataset})")
+        out[(data["move"], data["side"])] = {"reps": int(data["reps"]), "hold_s": float(data["hold"])}
+    return out
+
+
+def assert_summary_matches(page, expected: dict) -> None:
+    page.wait_for_selector('[data-testid="summary"][open]')
+    rows = summary_rows(page)
+    for move_id, want in expected.items():
+        for side, reps in want.get("reps", {}).items():
+            assert rows.get((move_id, side), {"reps": 0})["reps"] == reps, (move_id, side, rows)
+        for side, hold_s in want.get("hold_s", {}).items():
+            got = rows.get((move_id, side), {"hold_s": 0.0})["hold_s"]
+            assert abs(got - hold_s) <= HOLD_TOLERANCE_S, (move_id, side, got, hold_s)
+
+
+@pytest.mark.parametrize("clip", [REPS_CLIP, HOLD_CLIP], ids=lambda p: p.stem)
+def test_overlay_on_a_sample_video(clip: Path, tmp_path: Path) -> None:
+    expected = labels(clip)["expected"]
+    (move_id, want), = expected.items()
+    with serve(clip, tmp_path, speed=2.0) as url, browser_page() as page:
+        page.goto(url)
+        page.wait_for_selector('[data-testid="start-sheet"][open]')
+        assert "comfortable" in page.text_content('[data-testid="tips"]')
+        page.check('[data-testid="mode-follow"]')
+        page.click('[data-testid="start-button"]')
+        page.wait_for_function("document.querySelector('[data-testid=\"move-title\"]').textContent"
+                               f" !== 'Ready when you are' && window.__coach.moveId === '{move_id}'")
+        # space pauses and resumes (the keyboard is for use from across the room)
+        page.keyboard.press(" ")
+        page.wait_for_selector('[data-testid="paused-badge"]:not([hidden])')
+        page.keyboard.press(" ")
+        page.wait_for_selector('[data-testid="paused-badge"]', state="hidden")
+        if max(want.get("reps", {}).values(), default=0) >= 2:
+            page.wait_for_function("Number(document.querySelector('[data-testid=\"rep-count\"]').textContent) >= 2")
+            mid = shot(page, f"overlay-{clip.stem}-mid-set.png")
+            if os.environ.get("UPDATE_SCREENSHOTS"):
+                (REPO / "docs").mkdir(exist_ok=True)
+                shutil.copy(mid, REPO / "docs" / "overlay.png")
+        wait_for_counts(page, move_id, want)
+        shot(page, f"overlay-{clip.stem}-counted.png")
+        assert_summary_matches(page, expected)
+        shot(page, f"overlay-{clip.stem}-summary.png")
+        spoken = page.evaluate("window.__spoken")
+        assert spoken, "the overlay queued nothing to speak"
+        if want.get("reps"):
+            assert "1" in spoken  # rep counts are spoken
+
+
+def test_overlay_with_the_browser_camera(tmp_path: Path) -> None:
+    clip = REPS_CLIP
+    expected = labels(clip)["expected"]
+    (move_id, want), = expected.items()
+    y4m = tmp_path / f"{clip.stem}.y4m"
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(clip), "-vf", "scale=640:480",
+                    "-pix_fmt", "yuv420p", str(y4m)], check=True)
+    camera_args = ("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                   f"--use-file-for-fake-video-capture={y4m}")
+    with serve(clip, tmp_path, speed=1.0) as url, browser_page(camera_args) as page:
+        page.goto(url)
+        page.wait_for_selector('[data-testid="start-sheet"][open]')
+        page.check('[data-testid="source-browser"]')
+        page.check('[data-testid="mode-follow"]')
+        page.click('[data-testid="start-button"]')
+        page.wait_for_function("window.__coach.camera.on && window.__coach.lastPose !== null")
+        wait_for_counts(page, move_id, want)
+        shot(page, "overlay-browser-camera.png")
+        page.click('[data-testid="stop-button"]')  # the fake camera loops the clip: finish after one pass
+        assert_summary_matches(page, expected)
+        shot(page, "overlay-browser-camera-summary.png")
