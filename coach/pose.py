@@ -45,20 +45,32 @@ class PoseEstimator:
     Feed frames in order: timestamps must be strictly increasing, as MediaPipe requires; a frame that goes back in
     time raises ValueError here instead of failing deep inside the native graph. The model bundle is provisioned
     on first use (see coach.models); the estimator itself opens no network connection.
+
+    Several people: with `num_poses` > 1 every frame reports everyone and the estimator keeps following the person
+    nearest to the one it followed last (`pick_person`); that halves throughput, so the default tracks one person
+    (MediaPipe's tracker stays on them) and, with `crowd_check_ms`, counts the people in view once per that much
+    frame time with a second, per-image model. `people_in_view` is the latest count either way.
     """
 
-    def __init__(self, variant: str = "full", model_path: Path | None = None) -> None:
+    def __init__(self, variant: str = "full", model_path: Path | None = None, num_poses: int = 1,
+                 crowd_check_ms: int | None = None) -> None:
         from coach.models import ensure_model
 
         path = model_path or ensure_model(variant)
         vision, base_options, self._mp = _mediapipe()
-        options = vision.PoseLandmarkerOptions(
-            base_options=base_options(model_asset_path=str(path)),
-            running_mode=vision.RunningMode.VIDEO,
-            num_poses=1,
-        )
-        with _native_stderr_silenced():
-            self._landmarker = vision.PoseLandmarker.create_from_options(options)
+
+        def landmarker(mode: Any, poses: int) -> Any:
+            options = vision.PoseLandmarkerOptions(base_options=base_options(model_asset_path=str(path)),
+                                                   running_mode=mode, num_poses=poses)
+            with _native_stderr_silenced():
+                return vision.PoseLandmarker.create_from_options(options)
+
+        self._landmarker = landmarker(vision.RunningMode.VIDEO, num_poses)
+        self._crowd = None if crowd_check_ms is None else landmarker(vision.RunningMode.IMAGE, CROWD_MAX_PEOPLE)
+        self._crowd_check_ms = crowd_check_ms or 0
+        self._crowd_checked_ms: int | None = None
+        self.people_in_view = 0
+        self._followed: np.ndarray | None = None  # image xyz of the person followed in the last frame
         self._last_t_ms: int | None = None
         self._first_frame = True
 
@@ -75,9 +87,13 @@ class PoseEstimator:
                 result = self._landmarker.detect_for_video(image, frame.t_ms)
         else:
             result = self._landmarker.detect_for_video(image, frame.t_ms)
+        self._count_people(image, frame.t_ms, len(result.pose_landmarks))
         if not result.pose_landmarks:
             return None
-        image_lms, world_lms = result.pose_landmarks[0], result.pose_world_landmarks[0]
+        candidates = [np.array([(lm.x, lm.y, lm.z) for lm in lms], dtype=float) for lms in result.pose_landmarks]
+        chosen = pick_person(candidates, self._followed)
+        self._followed = candidates[chosen]
+        image_lms, world_lms = result.pose_landmarks[chosen], result.pose_world_landmarks[chosen]
         height_px, width_px = frame.image_bgr.shape[:2]
         return Pose(
             t_ms=frame.t_ms,
@@ -88,14 +104,36 @@ class PoseEstimator:
             image_size=(width_px, height_px),
         )
 
+    def _count_people(self, image: Any, t_ms: int, tracked: int) -> None:
+        if self._crowd is None:
+            self.people_in_view = tracked
+            return
+        if self._crowd_checked_ms is None or t_ms - self._crowd_checked_ms >= self._crowd_check_ms:
+            self._crowd_checked_ms = t_ms
+            self.people_in_view = len(self._crowd.detect(image).pose_landmarks)
+
     def close(self) -> None:
         self._landmarker.close()
+        if self._crowd is not None:
+            self._crowd.close()
 
     def __enter__(self) -> PoseEstimator:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+CROWD_MAX_PEOPLE = 2  # enough to notice "someone else is in view"
+TORSO = (11, 12, 23, 24)  # shoulders and hips: the steadiest landmarks to tell people apart
+
+
+def pick_person(candidates: list[np.ndarray], followed: np.ndarray | None) -> int:
+    """Index of the candidate (33, 3) landmarks whose torso is nearest the person followed so far; without one, the
+    person nearest the middle of the picture (the likeliest to be the one exercising)."""
+    centres = [c[list(TORSO), :2].mean(axis=0) for c in candidates]
+    target = np.array([0.5, 0.5]) if followed is None else followed[list(TORSO), :2].mean(axis=0)
+    return int(np.argmin([np.linalg.norm(centre - target) for centre in centres]))
 
 
 def _mediapipe() -> tuple[Any, Any, Any]:
