@@ -37,6 +37,10 @@ log = logging.getLogger(__name__)
 JPEG_QUALITY = 70  # frames streamed to the overlay: small enough for 30 fps over a local socket
 DARK_MEAN_LEVEL = 40  # mean grey level (0-255) below which the pose model starts to lose the person
 TAKE_TIMEOUT_S = 0.1  # how often an idle loop looks at the control queue
+CROWD_CHECK_MS = 2_000  # how often (frame time) the estimator counts the people in view
+CROWD_WARNING_REPEAT_MS = 15_000  # "someone else is in view" is said again after this long
+CROWD_WARNING = ("Someone else is in view: the coach keeps following the person it was already following; if the "
+                 "counts look wrong, ask them to step out of the picture.")
 FILE_END = object()
 
 Emit = Callable[[list[BaseModel | bytes]], None]  # events and JPEG frames (bytes), in send order
@@ -121,6 +125,7 @@ class LiveSession:
         self._source_paused = False  # the circuit was paused because the camera went away or froze
         self._resume_after_frame = False  # the camera is back: resume once its first frame has been seen
         self._last_t_ms = 0
+        self._crowd_warned_ms: int | None = None
         self._threads: list[threading.Thread] = []
         self._browser_first_ms: float | None = None
         self._browser_last_t_ms = -1
@@ -217,7 +222,7 @@ class LiveSession:
         if self._make_estimator is None:
             from coach.pose import PoseEstimator
 
-            self._make_estimator = PoseEstimator
+            self._make_estimator = lambda: PoseEstimator(crowd_check_ms=CROWD_CHECK_MS)
         if self._make_smoother is None:
             from coach.smoothing import PoseSmoother
 
@@ -293,6 +298,10 @@ class LiveSession:
         pose = smoother.apply(estimator.detect(frame))
         events = self.circuit.update(frame.t_ms, pose)
         self._last_t_ms = frame.t_ms
+        if getattr(estimator, "people_in_view", 1) > 1 and (
+                self._crowd_warned_ms is None or frame.t_ms - self._crowd_warned_ms >= CROWD_WARNING_REPEAT_MS):
+            self._crowd_warned_ms = frame.t_ms
+            events.append(WarningEvent(t_ms=frame.t_ms, warning_id="two_people", text=CROWD_WARNING))
         if self._resume_after_frame:
             self._resume_after_frame = self._source_paused = False
             events += self.circuit.resume()
