@@ -43,12 +43,13 @@ class FakeClock:
         self.ns += ms * 1_000_000
 
 
-def picture(n: int, size: tuple[int, int] = (16, 12), person: bool = True) -> np.ndarray:
-    """A distinct small BGR image for step n; `person=False` gives a dark one the fake estimator sees nobody in."""
+def picture(n: int, size: tuple[int, int] = (16, 12), person: bool = True, crowd: bool = False) -> np.ndarray:
+    """A distinct small BGR image for step n; the fake estimator sees nobody in a dark one (`person=False`) and two
+    people in a very bright one (`crowd=True`)."""
     width, height = size
     image = np.zeros((height, width, 3), np.uint8)
     if person:
-        image[:, :] = 128
+        image[:, :] = 220 if crowd else 128
     image[0, 0] = (n % 256, (n // 256) % 256, 7)  # makes every picture differ
     return image
 
@@ -173,17 +174,21 @@ def make_pose(t_ms: int, center_x: float = 0.5, center_y: float = 0.5, scale: fl
 
 
 class FakeEstimator:
-    """Sees a person in every bright frame and nobody in a dark one; tells a Lockstep each frame it processed."""
+    """Sees a person in a grey frame, nobody in a dark one, two people in a very bright one (`people_in_view`);
+    tells a Lockstep each frame it processed."""
 
     def __init__(self, lockstep: Lockstep | None = None) -> None:
         self.lockstep = lockstep
         self.frames: list[int] = []
+        self.people_in_view = 0
 
     def detect(self, frame: Frame) -> Pose | None:
         self.frames.append(frame.t_ms)
         if self.lockstep is not None:
             self.lockstep.processed()
-        return make_pose(frame.t_ms) if frame.image_bgr.mean() > 32 else None
+        brightness = frame.image_bgr.mean()
+        self.people_in_view = 0 if brightness <= 32 else 2 if brightness > 200 else 1
+        return make_pose(frame.t_ms) if self.people_in_view else None
 
     def close(self) -> None:
         pass
