@@ -8,7 +8,8 @@ Two ways to run the circuit:
   the circuit then auto-advances.
 - follow (recorded video): the person leads. The move recogniser decides which move is on, and frames go
   to that move's checker; no timers, no buttons needed. Because the recogniser needs a moment to be sure,
-  the last couple of seconds of frames are replayed into a move's checker when it takes over.
+  the frames of its reaction time are replayed into a move's checker when it takes over (as `coach replay`
+  does); frames while it sees no move are not counted.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ GET_READY_MIN_MS = 3_000  # time to read the set-up help before a set can start
 GET_READY_MAX_MS = 12_000  # a set starts after this even if the set-up check never passed
 READY_DWELL_MS = 1_000  # the recogniser must see the move this long to call the person ready
 POSITION_WARNING_AFTER_MS = 4_000  # when to say "get into position" if the recogniser sees another move
-FOLLOW_LOOKBACK_MS = 2_500  # frames replayed into a move's checker when the recogniser switches to it
+RECOGNITION_LAG_MS = 1_500  # follow mode replays this much of the past into a checker the recogniser switches to
 WARNING_REPEAT_MS = 5_000  # the same set-up warning is not forwarded again within this time
 MAX_FRAME_GAP_MS = 1_000  # a longer gap between frames (stalled or replugged camera) adds at most this to the timers
 
@@ -70,10 +71,13 @@ class CircuitMoves:
     info: Callable[[str], MoveInfo]
     make_checker: Callable[[str], Checker]
     make_recognizer: Callable[[], Recognizer]
+    recognition_lag_ms: int = RECOGNITION_LAG_MS
+
 
     @classmethod
     def standard(cls) -> CircuitMoves:
         from coach.moves import MOVE_IDS, MOVES, MoveRecognizer, make_checker
+        from coach.moves.analysis import RECOGNITION_LAG_MS as REPLAY_LAG_MS
 
         def info(move_id: str) -> MoveInfo:
             move = MOVES[move_id]
@@ -81,7 +85,9 @@ class CircuitMoves:
                 move_id=move_id, title=move.title, kind=move.kind, one_sided=move.one_sided, setup_tip=move.setup_tip
             )
 
-        return cls(move_ids=tuple(MOVE_IDS), info=info, make_checker=make_checker, make_recognizer=MoveRecognizer)
+        # the same reaction time as `coach replay`'s analysis, so follow mode and a replay report agree
+        return cls(move_ids=tuple(MOVE_IDS), info=info, make_checker=make_checker, make_recognizer=MoveRecognizer,
+                   recognition_lag_ms=REPLAY_LAG_MS)
 
 
 @dataclass
@@ -153,6 +159,7 @@ class Circuit:
         self._done_this_round: set[str] = set()
         self._lookback: deque[tuple[int, Pose | None]] = deque()
         self._switch_t_ms = 0
+        self._fed_t_ms = -1  # follow mode: the last frame the current checker has seen
         self._set_start_t_ms = 0
         self._set_reps: list[Any] = []
 
@@ -292,26 +299,30 @@ class Circuit:
 
     def _follow_frame(self, t_ms: int, pose: Pose | None, events: list[Any]) -> None:
         self._lookback.append((t_ms, pose))
-        while self._lookback[0][0] < t_ms - FOLLOW_LOOKBACK_MS:
+        while self._lookback[0][0] < t_ms - self.moves.recognition_lag_ms:
             self._lookback.popleft()
         seen = self.recognizer.update(t_ms, pose)
-        if seen is not None and seen != self.move_id:
+        if seen is None:
+            return  # no move in view: nothing counts (if the move goes on, the lookback catches its checker up)
+        if seen != self.move_id:
             self._follow_switch(t_ms, seen, events)
-        elif self.checker is not None:
-            self._set_ms = t_ms - self._switch_t_ms
-            self._check_frame(t_ms, pose, events)
+        self._set_ms = t_ms - self._switch_t_ms
+        # the checker gets every frame since the last one it saw, as far back as the recogniser's reaction time
+        for frame_t_ms, frame_pose in list(self._lookback):
+            if frame_t_ms > self._fed_t_ms:
+                self._check_frame(frame_t_ms, frame_pose, events)
+        self._fed_t_ms = t_ms
 
     def _follow_switch(self, t_ms: int, move_id: str, events: list[Any]) -> None:
-        """The recogniser moved on: close the last move's set, start a fresh checker, replay the lookback."""
+        """The recogniser moved on: close the last move's set and start a fresh checker for the new one."""
         if self.checker is not None:
-            self._set_ms = t_ms - self._switch_t_ms
             self._close_set()
         new_index = list(self.moves.move_ids).index(move_id)
-        if move_id in self._done_this_round and new_index < self.index:
+        # a new round: back to the circuit's first move after at least half the circuit (not a recogniser flicker)
+        if new_index == 0 and len(self._done_this_round) >= len(self.moves.move_ids) // 2:
             self.round += 1
             self._done_this_round = set()
             events.append(RoundEvent(t_ms=t_ms, round=self.round, rounds=max(self.round, self.settings.rounds)))
-        replay_after_ms = max(self._switch_t_ms if self.move_id is not None else -1, t_ms - FOLLOW_LOOKBACK_MS - 1)
         self._done_this_round.add(move_id)
         self.index = new_index
         self.move_id = move_id
@@ -324,9 +335,6 @@ class Circuit:
         info = self.moves.info(move_id)
         events.append(MoveEvent(t_ms=t_ms, move=info, index=new_index, round=self.round,
                                 rounds=max(self.round, self.settings.rounds)))
-        for frame_t_ms, frame_pose in list(self._lookback):
-            if frame_t_ms > replay_after_ms:
-                self._check_frame(frame_t_ms, frame_pose, events)
 
     # ---- shared ----
 
