@@ -161,6 +161,12 @@ const HANDLERS = {
   },
   pose(e) {
     S.lastPose = e;
+    const form = $("form-status");
+    const ok = e.points.length === 0 || e.form_ok;
+    if (form.dataset.ok !== String(ok)) {
+      form.dataset.ok = String(ok);
+      form.textContent = ok ? "Form looks good" : "Check your form";
+    }
     if (S.camera.on) {
       S.camera.inFlight = Math.max(0, S.camera.inFlight - 1);
       return; // the camera loop draws the local video with the latest pose
