@@ -451,7 +451,7 @@ def hip_flexor_clip(kneeling: str, hold_s: float, *, reach: bool = True, lean_de
     pose = half_kneel(kneeling, reach=reach, lean_deg=lean_deg)
     steps = [(0.5, tall), (1.0, tall), (0.4, pose), (hold_s - 0.4, pose), (0.4, tall), (1.0, tall)]
     holds = {"left": 0.0, "right": 0.0}
-    holds[kneeling] = hold_s if lean_deg <= 20 else 0.0
+    holds[kneeling] = hold_s if reach and lean_deg <= 20 else 0.0
     return sequence(*steps), {"hold_s": holds}
 
 

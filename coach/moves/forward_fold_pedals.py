@@ -1,31 +1,35 @@
 """Standing forward fold with calf pedals: hang in a fold, bend one knee at a time.
 
-Fold seconds are timed under "both" while the torso is folded past horizontal-ish and the head hangs below the hips
-(image), standing on the feet. Each pedal (one knee clearly more bent than the other, 3D) counts for the bending
-knee; repeated entries into the same pedal without the other knee or straight legs in between count once.
+Fold seconds are timed under "both" while the torso is tipped well forward and the head hangs at or below the hips
+(image), standing on the feet. Each pedal (see pedal_deg) counts for the bending knee;
+repeated entries into the same pedal without the other knee or straight legs in between count once.
+
+Knee angles here come from the image: in a hanging fold MediaPipe's 3D knees read the same on both legs (a 33 degree
+pedal showed as both knees at 163-167), while the image still shows the bending knee at ~156 against ~165-180. So
+the move needs a side or oblique view; facing the camera the bend is in depth.
 """
 
 from __future__ import annotations
 
 from coach import geometry as g
-from coach.landmarks import SIDES
+from coach.geometry import View
+from coach.landmarks import SIDES, sided
 from coach.landmarks import Landmark as L
 from coach.moves import measures as m
 from coach.moves.base import HOLDING, Above, Below, Cue, Hold, Move, Phase, Rep, Rom, both_sides
 from coach.pose import Pose
 
-FOLD_ENTER_DEG = 60.0
-FOLD_LEAVE_DEG = 50.0
-HEAD_DOWN_ENTER_PCT = 15.0
-HEAD_DOWN_LEAVE_PCT = 5.0
+FOLD_ENTER_DEG = 50.0
+FOLD_LEAVE_DEG = 40.0
+HEAD_DOWN_ENTER_PCT = -15.0
+HEAD_DOWN_LEAVE_PCT = -30.0
 STANDING_HIPS_ENTER_PCT = 90.0
 STANDING_HIPS_LEAVE_PCT = 75.0
-PEDAL_KNEE_ENTER_DEG = 150.0
-PEDAL_KNEE_LEAVE_DEG = 158.0
-PEDAL_LEAD_ENTER_DEG = 15.0
-PEDAL_LEAD_LEAVE_DEG = 8.0
-STRAIGHT_ENTER_DEG = 160.0
-STRAIGHT_LEAVE_DEG = 154.0
+PEDAL_ENTER_DEG = 10.0
+PEDAL_LEAVE_DEG = 7.0
+STRAIGHT_KNEE_DEG = 170.0
+STRAIGHT_ENTER_DEG = 168.0
+STRAIGHT_LEAVE_DEG = 164.0
 BOTH_BENT_DEG = 150.0
 DWELL_MS = 200
 
@@ -39,8 +43,16 @@ def head_lift_pct(pose: Pose) -> float:
     return g.above_pct(pose, L.NOSE, g.mid_px(pose, L.LEFT_SHOULDER, L.RIGHT_SHOULDER))
 
 
-def knee_bend_lead_deg(pose: Pose, side: str) -> float:
-    return g.knee_deg(pose, m.other(side)) - g.knee_deg(pose, side)
+def image_knee_deg(pose: Pose, side: str) -> float:
+    return g.joint_angle_image_deg(pose, sided(side, "hip"), sided(side, "knee"), sided(side, "ankle"))
+
+
+def pedal_deg(pose: Pose, side: str) -> float:
+    """How clearly this knee is the pedalling one (image): how much more it bends than the other knee, plus half its
+    own bend past straight. When the far knee bends, MediaPipe bends the near one too (both ~150, far 3-6 more);
+    when the near knee bends the lead alone is large. Both cases score 14+, straight legs and the copied bend <= 5."""
+    knee_deg = image_knee_deg(pose, side)
+    return image_knee_deg(pose, m.other(side)) - knee_deg + max(0.0, STRAIGHT_KNEE_DEG - knee_deg) / 2
 
 
 FOLDED = (
@@ -61,25 +73,26 @@ MOVE = Move(
         "head_below_hips_pct": head_below_hips_pct,
         "head_lift_pct": head_lift_pct,
         "hips_above_floor_pct": m.hips_above_floor_pct,
-        **m.per_side("{side}_bend_lead_deg", knee_bend_lead_deg),
+        **m.per_side("{side}_image_knee_deg", image_knee_deg),
+        **m.per_side("{side}_pedal_deg", pedal_deg),
     },
     phases=(
-        *(Phase(f"pedal_{s}", (*FOLDED, Below(f"{s}_knee_deg", PEDAL_KNEE_ENTER_DEG, PEDAL_KNEE_LEAVE_DEG),
-                               Above(f"{s}_bend_lead_deg", PEDAL_LEAD_ENTER_DEG, PEDAL_LEAD_LEAVE_DEG)),
-                DWELL_MS, side=s)
+        *(Phase(f"pedal_{s}", (*FOLDED, Above(f"{s}_pedal_deg", PEDAL_ENTER_DEG, PEDAL_LEAVE_DEG)), DWELL_MS, side=s)
           for s in SIDES),
-        Phase("straight", (*FOLDED, *(Above(f"{s}_knee_deg", STRAIGHT_ENTER_DEG, STRAIGHT_LEAVE_DEG) for s in SIDES)),
+        Phase("straight", (*FOLDED, *(Above(f"{s}_image_knee_deg", STRAIGHT_ENTER_DEG, STRAIGHT_LEAVE_DEG)
+                                      for s in SIDES)),
               DWELL_MS),
     ),
     reps=tuple(Rep((f"pedal_{s}",), s) for s in SIDES),
     holds=(Hold("both", FOLDED, 500),),
     hold_sides=("both",),
-    rom=Rom("pedal_knee_deg", "{side}_knee_deg", "min", phases=("pedal_{side}",)),
+    rom=Rom("pedal_knee_deg", "{side}_image_knee_deg", "min", phases=("pedal_{side}",)),
+    views=(View.SIDE, View.OBLIQUE),
     cues=(
         Cue("head_hang", "Let the head hang", (Above("head_lift_pct", 0.0, -10.0),), during=(HOLDING,),
             min_dwell_ms=1000, joints=(L.NOSE,)),
         Cue("one_knee", "Bend one knee at a time",
-            tuple(Below(f"{s}_knee_deg", BOTH_BENT_DEG, BOTH_BENT_DEG + 5) for s in SIDES), during=(HOLDING,),
+            tuple(Below(f"{s}_image_knee_deg", BOTH_BENT_DEG, BOTH_BENT_DEG + 5) for s in SIDES), during=(HOLDING,),
             min_dwell_ms=700, joints=both_sides("knee")),
     ),
 )

@@ -1,7 +1,8 @@
 """Hamstring scoops: standing, one heel forward with the toes up; hinge at the hips and sweep the arms to the foot.
 
 One rep per scoop (upright -> hinged -> upright) for the front leg, the one whose ankle is ahead along the facing
-direction (3D). Hinge depth is the torso's tilt from vertical in the image.
+direction (3D). Hinge depth is the larger of the torso's image tilt (side-on) and its 3D forward lean (facing the
+camera, where the image shows a 60 degree hinge as ~25).
 """
 
 from __future__ import annotations
@@ -13,17 +14,21 @@ from coach.moves import measures as m
 from coach.moves.base import Above, Below, Cue, Move, Phase, Rep, Rom, both_sides
 from coach.pose import Pose
 
-UPRIGHT_ENTER_DEG = 25.0
-UPRIGHT_LEAVE_DEG = 35.0
-HINGED_ENTER_DEG = 50.0
-HINGED_LEAVE_DEG = 40.0
-FRONT_FOOT_ENTER_PCT = 12.0
-FRONT_FOOT_LEAVE_PCT = 6.0
+UPRIGHT_ENTER_DEG = 20.0
+UPRIGHT_LEAVE_DEG = 28.0
+HINGED_ENTER_DEG = 40.0
+HINGED_LEAVE_DEG = 30.0
+FRONT_FOOT_ENTER_PCT = 10.0
+FRONT_FOOT_LEAVE_PCT = 4.0
 STANDING_HIPS_ENTER_PCT = 100.0
 STANDING_HIPS_LEAVE_PCT = 85.0
 FRONT_KNEE_LONG_DEG = 150.0
 HANDS_LOW_PCT = 0.0
 DWELL_MS = 250
+
+
+def hinge_deg(pose: Pose) -> float:
+    return max(g.torso_tilt_deg(pose), m.torso_lean_deg(pose))
 
 
 def wrists_below_knees_pct(pose: Pose) -> float:
@@ -44,16 +49,17 @@ MOVE = Move(
         **m.common(),
         **m.per_side("{side}_ahead_pct", m.ankle_ahead_pct),
         "hips_above_floor_pct": m.hips_above_floor_pct,
+        "hinge_deg": hinge_deg,
         "wrists_below_knees_pct": wrists_below_knees_pct,
     },
     phases=(
-        Phase("upright", (Below("torso_tilt_deg", UPRIGHT_ENTER_DEG, UPRIGHT_LEAVE_DEG), STANDING), DWELL_MS),
-        *(Phase(f"scoop_{s}", (Above("torso_tilt_deg", HINGED_ENTER_DEG, HINGED_LEAVE_DEG), STANDING,
+        Phase("upright", (Below("hinge_deg", UPRIGHT_ENTER_DEG, UPRIGHT_LEAVE_DEG), STANDING), DWELL_MS),
+        *(Phase(f"scoop_{s}", (Above("hinge_deg", HINGED_ENTER_DEG, HINGED_LEAVE_DEG), STANDING,
                                Above(f"{s}_ahead_pct", FRONT_FOOT_ENTER_PCT, FRONT_FOOT_LEAVE_PCT)), DWELL_MS, side=s)
           for s in SIDES),
     ),
     reps=tuple(Rep(("upright", f"scoop_{s}", "upright"), s) for s in SIDES),
-    rom=Rom("hinge_deg", "torso_tilt_deg", "max", phases=("scoop_{side}",)),
+    rom=Rom("hinge_deg", "hinge_deg", "max", phases=("scoop_{side}",)),
     cues=(
         *(Cue(f"front_leg_long_{s}", "Keep the front leg long",
               (Below(f"{s}_knee_deg", FRONT_KNEE_LONG_DEG, FRONT_KNEE_LONG_DEG + 8),), during=(f"scoop_{s}",),

@@ -2,8 +2,9 @@
 
 Time counts only while the half-kneeling posture holds, judged from 3D angles that need no floor or gravity (a tilted
 camera or a knee nearer the lens moves image heights): the front hip flexed far more than the kneeling hip (thigh
-forward vs thigh down), the kneeling knee bent, the front knee near a right angle, and the torso fairly upright.
-The arm on the kneeling side should reach overhead (wrist above the nose in the image).
+forward vs thigh down), the kneeling knee bent, the front knee near a right angle, the torso fairly upright, and the
+arm on the kneeling side reaching overhead (wrist above the nose in the image). Kneeling with the arm down is a
+phase of its own: not timed, and after a while it brings the "reach" cue.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from coach import geometry as g
 from coach.landmarks import SIDES, sided
 from coach.landmarks import Landmark as L
 from coach.moves import measures as m
-from coach.moves.base import HOLDING, Above, Below, Cue, Hold, Move, Rom, both_sides
+from coach.moves.base import HOLDING, Above, Below, Cue, Hold, Move, Phase, Rom, both_sides
 from coach.pose import Pose
 
 FRONT_HIP_LEAD_ENTER_DEG = 40.0
@@ -25,7 +26,9 @@ FRONT_KNEE_MIN_ENTER_DEG = 60.0
 FRONT_KNEE_MIN_LEAVE_DEG = 50.0
 FRONT_KNEE_MAX_ENTER_DEG = 130.0
 FRONT_KNEE_MAX_LEAVE_DEG = 140.0
-REACH_BELOW_PCT = 10.0
+REACH_ENTER_PCT = 20.0
+REACH_LEAVE_PCT = 0.0
+REACH_CUE_AFTER_MS = 2500
 LEAN_FORWARD_DEG = 20.0
 HOLD_DWELL_MS = 500
 
@@ -64,15 +67,17 @@ MOVE = Move(
         **m.per_side("{side}_back_hip_ext_deg", back_hip_ext_deg),
         "torso_lean_deg": m.torso_lean_deg,
     },
-    holds=tuple(Hold(s, _kneeling(s), HOLD_DWELL_MS) for s in SIDES),
+    phases=tuple(Phase(f"kneeling_{s}", (*_kneeling(s), Below(f"{s}_wrist_above_nose_pct", REACH_LEAVE_PCT,
+                                                                  REACH_ENTER_PCT)), HOLD_DWELL_MS, side=s)
+                 for s in SIDES),
+    holds=tuple(Hold(s, (*_kneeling(s), Above(f"{s}_wrist_above_nose_pct", REACH_ENTER_PCT, REACH_LEAVE_PCT)),
+                     HOLD_DWELL_MS) for s in SIDES),
     rep_sides=(),
     hold_sides=SIDES,
     rom=Rom("back_hip_ext_deg", "{side}_back_hip_ext_deg", "max"),
     cues=(
-        *(Cue(f"reach_{s}", "Reach the arm up and over",
-              (Above(f"{m.other(s)}_hip_lead_deg", FRONT_HIP_LEAD_ENTER_DEG, FRONT_HIP_LEAD_LEAVE_DEG),
-               Below(f"{s}_wrist_above_nose_pct", REACH_BELOW_PCT, REACH_BELOW_PCT + 10)),
-              during=(HOLDING,), min_dwell_ms=2000, cooldown_ms=10000, joints=(sided(s, "wrist"),)) for s in SIDES),
+        *(Cue(f"reach_{s}", "Reach the arm up and over", during=(f"kneeling_{s}",), min_dwell_ms=REACH_CUE_AFTER_MS,
+              cooldown_ms=10000, joints=(sided(s, "wrist"),)) for s in SIDES),
         Cue("tall_torso", "Tall torso", (Above("torso_lean_deg", LEAN_FORWARD_DEG, LEAN_FORWARD_DEG - 6),),
             during=(HOLDING,), min_dwell_ms=1000, joints=both_sides("shoulder", "hip")),
     ),

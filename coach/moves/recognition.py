@@ -27,7 +27,10 @@ SWITCH_SCORE = 0.6
 SWITCH_LEAD = 0.3
 IDLE_TIMEOUT_MS = 10000
 
-SPLIT_STANCE_PCT = 10.0
+SPLIT_STANCE_PCT = 12.0
+FOLD_HINGE_DEG = 85.0
+SCOOP_HINGE_DEG = 35.0
+STANDING_HIPS_PCT = 110.0
 SET_FRONT_PCT = 40.0
 KNEES_DOWN_PCT = 10.0
 STRAP_RAISE_DEG = 45.0
@@ -37,7 +40,7 @@ KNEES_BENT_DEG = 135.0
 LUNGE_HIP_LEAD_DEG = 35.0
 LUNGE_KNEE_DEG = 125.0
 LUNGE_LEAN_DEG = 25.0
-SCOOP_KNEES_DEG = 135.0
+SCOOP_KNEES_DEG = 120.0
 
 
 def frame_vote(pose: Pose | None) -> str:
@@ -64,11 +67,15 @@ def frame_vote(pose: Pose | None) -> str:
     lunging = max(m.hip_lead_deg(pose, s) for s in SIDES) >= LUNGE_HIP_LEAD_DEG
     if lunging and min(knees.values()) <= LUNGE_KNEE_DEG and g.torso_tilt_deg(pose) >= LUNGE_LEAN_DEG:
         return "lunge_rotation"
-    if posture is Posture.HINGED:
-        split = abs(m.ankle_ahead_pct(pose, "left")) >= SPLIT_STANCE_PCT
-        if split and min(knees.values()) >= SCOOP_KNEES_DEG:
+    if posture in (Posture.HINGED, Posture.STANDING) or m.hips_above_floor_pct(pose) >= STANDING_HIPS_PCT:
+        # Standing and bending forward: a deep hang is the fold, a split-stance hinge is a scoop. The hinge is the
+        # larger of image tilt and 3D lean, so a scoop facing the camera (image tilt ~25) still reads ~60.
+        hinge_deg = max(g.torso_tilt_deg(pose), m.torso_lean_deg(pose))
+        split_pct = abs(m.ankle_ahead_pct(pose, "left"))
+        if hinge_deg >= FOLD_HINGE_DEG:
+            return "forward_fold_pedals"
+        if hinge_deg >= SCOOP_HINGE_DEG and split_pct >= SPLIT_STANCE_PCT and min(knees.values()) >= SCOOP_KNEES_DEG:
             return "hamstring_scoop"
-        return "forward_fold_pedals" if not split else ABSTAIN
     return ABSTAIN
 
 
