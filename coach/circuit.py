@@ -281,7 +281,7 @@ class Circuit:
             events.append(RoundEvent(t_ms=t_ms, round=self.round, rounds=self.settings.rounds))
             self._enter_move(t_ms, 0, events)
         else:
-            self._finish(t_ms, events)
+            self._finish(t_ms, events, complete=True)
 
     def _close_set(self) -> None:
         """Fold the current checker into the totals and hand the set to the history hook."""
@@ -446,14 +446,15 @@ class Circuit:
             return []
         events: list[Any] = []
         self._close_set()
-        self._finish(t_ms, events)
+        self._finish(t_ms, events, complete=False)
         self._emit_state(t_ms, events, force=True)
         return events
 
-    def _finish(self, t_ms: int, events: list[Any]) -> None:
+    def _finish(self, t_ms: int, events: list[Any], complete: bool) -> None:
         self.state = "finished"
         self._probe = None
-        events.append(CueEvent(t_ms=t_ms, move_id=None, cue_id="done", text="Circuit complete. Nice work!"))
+        text = "Circuit complete. Nice work!" if complete else "Session over. Nice work!"
+        events.append(CueEvent(t_ms=t_ms, move_id=None, cue_id="done", text=text))
         events.append(self.summary())
 
     def _control_events(self) -> list[Any]:

@@ -143,6 +143,10 @@ def test_overlay_on_a_sample_video(clip: Path, tmp_path: Path) -> None:
         page.wait_for_selector('[data-testid="paused-badge"]:not([hidden])')
         page.keyboard.press(" ")
         page.wait_for_selector('[data-testid="paused-badge"]', state="hidden")
+        page.keyboard.press("m")  # m mutes the voice, and unmutes it
+        assert page.text_content('[data-testid="mute-button"]') == "Voice off"
+        page.keyboard.press("m")
+        assert page.get_attribute("body", "data-muted") == "false"
         if max(want.get("reps", {}).values(), default=0) >= 2:
             page.wait_for_function("Number(document.querySelector('[data-testid=\"rep-count\"]').textContent) >= 2")
             mid = shot(page, f"overlay-{clip.stem}-mid-set.png")

@@ -144,3 +144,33 @@ def test_serve_falls_back_to_the_sample_video_without_a_webcam():
 def test_serve_reports_a_bad_source_in_one_sentence(tmp_path):
     with pytest.raises(CoachError, match="No such video file"):
         resolve_source(str(tmp_path / "missing.mp4"))
+
+
+class _NoPersonEstimator:
+    """Stands in for the pose model where only the frame delivery is under test."""
+
+    def detect(self, frame):
+        return None
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_video_file_is_never_dropped_from_so_any_speed_gives_the_same_events(make_video):
+    from coach.live import LiveSession
+
+    clip = make_video("grey.mp4", 45)
+
+    def run(speed: float) -> list[dict]:
+        messages: list = []
+        session = LiveSession(Settings(mode="follow"), messages.extend, source_spec=str(clip), speed=speed,
+                              make_estimator=_NoPersonEstimator)
+        session.start()
+        assert session.done.wait(60)
+        session.stop()
+        return [m.model_dump(exclude={"captured_wall_ms"}) for m in messages if not isinstance(m, bytes)]
+
+    fast, paced = run(0), run(8.0)
+    assert [e["frame_index"] for e in fast if e["type"] == "pose"] == list(range(45))
+    assert fast == paced
+    assert [e["type"] for e in fast[-2:]] == ["summary", "state"]
