@@ -104,7 +104,8 @@ def run(args: argparse.Namespace) -> int:
     mode = args.mode or ("follow" if kind == "file" else "timed")
     settings = Settings(rounds=args.rounds, seconds=args.seconds, per_side=args.per_side, mode=mode)
     config = ServeConfig(source_spec=source_spec, source_kind=kind, source_name=name, source_note=note,
-                         speed=args.speed, settings=settings, host=args.host, port=args.port)
+                         speed=args.speed, settings=settings, host=args.host, port=args.port,
+                         autostart=args.source is None and kind == "file")  # the demo starts by itself
     if note:
         print(f"coach: {note}")
     if not is_loopback(args.host):

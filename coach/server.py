@@ -77,6 +77,7 @@ class ServeConfig:
     host: str = "127.0.0.1"
     port: int = 8000
     keep_history: bool = True  # record each finished set in the history database
+    autostart: bool = False  # start a session when the first tab connects (the sample-video demo without a webcam)
     history_dir: str | None = None  # None: COACH_DATA_DIR or the user data dir
 
 
@@ -195,6 +196,7 @@ class Coach:
         self.loop: asyncio.AbstractEventLoop | None = None
         self.clock: Callable[[], float] = time.monotonic  # rate limiting only; a seam for tests
         self._seq = itertools.count(1)
+        self.autostarted = False
         self._moves = moves
         self.history = HistoryRecorder.open(config.history_dir) if config.keep_history else None
 
@@ -344,6 +346,9 @@ def create_app(config: ServeConfig, moves: CircuitMoves | None = None) -> FastAP
         for text in coach.sticky.values():
             client.push(text, droppable=False)
         coach.clients.append(client)
+        if config.autostart and not coach.autostarted:
+            coach.autostarted = True
+            await coach.start(StartControl(type="start"), client)
         pump = asyncio.create_task(client.pump())
         reader = asyncio.current_task()
         client.tasks = [pump] if reader is None else [pump, reader]

@@ -174,3 +174,13 @@ def test_a_video_file_is_never_dropped_from_so_any_speed_gives_the_same_events(m
     assert [e["frame_index"] for e in fast if e["type"] == "pose"] == list(range(45))
     assert fast == paced
     assert [e["type"] for e in fast[-2:]] == ["summary", "state"]
+
+
+def test_the_sample_video_demo_starts_when_the_first_tab_connects(make_video, tmp_path):
+    clip = make_video("grey.mp4", 30)
+    config = ServeConfig(source_spec=str(clip), source_kind="file", speed=0, settings=Settings(mode="follow"),
+                         history_dir=str(tmp_path), autostart=True)
+    with TestClient(create_app(config)) as client, client.websocket_connect("/ws") as ws:
+        assert json.loads(ws.receive_text())["type"] == "hello"
+        events = receive_until(ws, "summary")  # no start sent
+    assert sum(e.type == "pose" for e in events) == 30

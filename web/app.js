@@ -107,6 +107,7 @@ const HANDLERS = {
       Object.assign(S.reps, e.reps);
       Object.assign(S.holdMs, e.hold_ms);
     }
+    if (e.state !== "finished") closeSheet("start-sheet"); // a session is running (started here or elsewhere)
     $("paused-badge").hidden = e.state !== "paused";
     $("pause-button").textContent = e.state === "paused" ? "Resume" : "Pause";
     $("setup-help").hidden = e.state !== "get_ready";
