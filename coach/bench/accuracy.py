@@ -199,7 +199,11 @@ def markdown(results: dict[str, Any]) -> str:
 
 
 def _counts(clip: dict[str, Any], labelled: bool = False) -> str:
-    """Compact "L3 R3, hold L7.5s" text of one clip's counts."""
-    reps = [f"{c['side'][0].upper()}{c['labelled' if labelled else 'counted']}" for c in clip["reps"]]
-    holds = [f"{c['side'][0].upper()}{c['labelled_s' if labelled else 'counted_s']:.1f}s" for c in clip["holds"]]
-    return " ".join(reps + (["hold " + " ".join(holds)] if holds else [])) or "nothing"
+    """Compact "bridge_march L3 R3; hamstring_strap hold L7.5s" text of one clip's counts, move by move."""
+    parts: dict[str, list[str]] = {}
+    for c in clip["reps"]:
+        parts.setdefault(c["move"], []).append(f"{c['side'][0].upper()}{c['labelled' if labelled else 'counted']}")
+    for c in clip["holds"]:
+        held_s = c["labelled_s" if labelled else "counted_s"]
+        parts.setdefault(c["move"], []).append(f"hold {c['side'][0].upper()}{held_s:.1f}s")
+    return "; ".join(f"{move} {' '.join(items)}" for move, items in parts.items()) or "nothing"
