@@ -138,7 +138,9 @@ const HANDLERS = {
     renderCounts();
   },
   cue(e) {
-    $("cue").textContent = e.text;
+    // the get-ready line is spoken in full; on screen the set-up help already shows the tip
+    const info = S.moves[e.move_id];
+    $("cue").textContent = e.cue_id === "get_ready" && info ? `Next: ${info.title}` : e.text;
     speak(e.text);
   },
   side(e) {
