@@ -41,6 +41,8 @@ def receive_until(ws, stop_type: str, limit: int = 100_000) -> list:
         events.append(event)
         if event.type == stop_type:
             return events
+        if event.type == "summary" or (event.type == "error" and event.code in ("pipeline", "source")):
+            raise AssertionError(f"the session ended before a {stop_type} event: {event}")
     raise AssertionError(f"no {stop_type} event")
 
 
