@@ -40,6 +40,7 @@ from coach.events import (
     Settings,
     SourceKind,
     StartControl,
+    WarningEvent,
     dump,
 )
 from coach.history import HistoryRecorder
@@ -195,6 +196,7 @@ class Coach:
         self.session_owner: _Client | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self.clock: Callable[[], float] = time.monotonic  # rate limiting only; a seam for tests
+        self._history_warned: LiveSession | None = None
         self._seq = itertools.count(1)
         self.autostarted = False
         self._moves = moves
@@ -256,6 +258,7 @@ class Coach:
         )
         self.session_owner = client if control.source == "browser" else None
         self.session.start()
+        self._warn_if_history_off()
 
     def _history_hooks(self, control: StartControl) -> tuple[Callable[[SetResult], None] | None,
                                                              Callable[[], None] | None]:
@@ -266,7 +269,20 @@ class Coach:
         from_file = control.source == "server" and self.config.source_kind == "file"
         self.history.start_session(rounds=self.settings.rounds, set_seconds=self.settings.seconds,
                                    source="replay" if from_file else "live")
-        return self.history.record_set_result, self.history.end_session
+        history = self.history
+
+        def on_set_done(result: SetResult) -> None:
+            history.record_set_result(result)  # never raises; a full or read-only disk turns history off
+            self._warn_if_history_off()
+
+        return on_set_done, history.end_session
+
+    def _warn_if_history_off(self) -> None:
+        """Tell the tabs, once per session, that sets are not being saved (the coaching itself carries on)."""
+        warning = self.history.warning if self.history is not None else None
+        if warning and self._history_warned is not self.session:
+            self._history_warned = self.session
+            self.emit_threadsafe([WarningEvent(warning_id="history_off", text=warning)])
 
     async def stop_session(self) -> None:
         if self.session is not None:
