@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from coach.circuit import CircuitMoves
-from coach.events import MoveInfo
+from coach.events import MoveInfo, Settings
 from coach.pose import Pose
 from coach.sources import Frame
 
@@ -177,7 +177,7 @@ class FakeEstimator:
     """Sees a person in a grey frame, nobody in a dark one, two people in a very bright one (`people_in_view`);
     tells a Lockstep each frame it processed."""
 
-    def __init__(self, lockstep: Lockstep | None = None) -> None:
+    def __init__(self, lockstep: Lockstep | None = None, **_model_options: object) -> None:
         self.lockstep = lockstep
         self.frames: list[int] = []
         self.people_in_view = 0
@@ -271,3 +271,35 @@ def tick_moves(move_ids: Sequence[str] = ("tick_a", "tick_b")) -> CircuitMoves:
     make_recognizer: Callable[[], AlwaysRecognizer] = lambda: AlwaysRecognizer(move_ids[0])  # noqa: E731
     return CircuitMoves(move_ids=tuple(move_ids), info=info, make_checker=lambda _m: TickChecker(),
                         make_recognizer=make_recognizer)
+
+
+# ------------------------------------------------------------------------------------------------ crash child
+def run_sessions_forever(data_dir: str, max_sessions: int = 1_000) -> None:
+    """The kill -9 test's child: guided sessions of the tick circuit (2 moves x 2 rounds, frames every 33 ms),
+    recording every finished set through the live coach's history seam; prints `SET <session> <set id>` once a set
+    is committed. Runs until killed (or `max_sessions`, so a forgotten process ends)."""
+    from coach.circuit import Circuit
+    from coach.history import HistoryRecorder
+
+    recorder = HistoryRecorder.open(data_dir)
+    for _ in range(max_sessions):
+        session_id = recorder.start_session(rounds=2, set_seconds=30)
+
+        def on_set_done(result: Any, session_id: int | None = session_id) -> None:
+            set_id = recorder.record_set_result(result)
+            if set_id is None:
+                raise SystemExit(f"a set was not saved: {recorder.warning}")
+            print(f"SET {session_id} {set_id}", flush=True)
+
+        circuit = Circuit(Settings(rounds=2, seconds=30, mode="timed"), tick_moves(), on_set_done=on_set_done)
+        t_ms = 0
+        while circuit.state != "finished":
+            circuit.update(t_ms, make_pose(t_ms))
+            t_ms += FRAME_MS
+        recorder.end_session()
+
+
+if __name__ == "__main__":
+    import sys
+
+    run_sessions_forever(sys.argv[1])
