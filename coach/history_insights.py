@@ -201,20 +201,17 @@ def notes(data: list[SessionData], today: date, window_days: int = NOTE_WINDOW_D
         if len(t["sessions"]) < MIN_SESSIONS_FOR_NOTE:
             continue
         noun = move_noun(move_id)
-        hold, reps = t["hold_s"], t["reps"]
-        if sum(hold.values()) >= MIN_HOLD_S_FOR_NOTE:
+        for per_side, minimum, template in (
+            (t["hold_s"], MIN_HOLD_S_FOR_NOTE, "{weak} {noun} hold {pct}% shorter than {strong} over {span}"),
+            (t["reps"], MIN_REPS_FOR_NOTE, "{weak} {noun}: {pct}% fewer reps than {strong} over {span}"),
+        ):
+            if sum(per_side.values()) < minimum:
+                continue
             judged += 1
-            found = _imbalance(hold["left"], hold["right"])
+            found = _imbalance(per_side["left"], per_side["right"])
             if found:
                 weak, strong, pct = found
-                text = f"{weak.capitalize()} {noun} hold {pct}% shorter than {strong} over {span}"
-                balance_notes.append((pct, {"kind": "balance", "move_id": move_id, "text": text}))
-        if sum(reps.values()) >= MIN_REPS_FOR_NOTE:
-            judged += 1
-            found = _imbalance(reps["left"], reps["right"])
-            if found:
-                weak, strong, pct = found
-                text = f"{weak.capitalize()} {noun}: {pct}% fewer reps than {strong} over {span}"
+                text = template.format(weak=weak.capitalize(), noun=noun, pct=pct, strong=strong, span=span)
                 balance_notes.append((pct, {"kind": "balance", "move_id": move_id, "text": text}))
     out = [note for _, note in sorted(balance_notes, key=lambda p: -p[0])]
     if judged and not balance_notes:
