@@ -12,17 +12,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from coach.history import HistoryStore, SetRecord
+from coach.moves import MOVE_IDS
 
 TODAY = date(2025, 6, 15)  # a Sunday
-MOVE_IDS = (
-    "hip_90_90",
-    "lunge_rotation",
-    "bridge_march",
-    "hamstring_scoop",
-    "hip_flexor_reach",
-    "forward_fold_pedals",
-    "hamstring_strap",
-)
+# Moves done as a left set and a right set (not MOVES[m].one_sided: 90/90 and marches alternate within one set).
 ONE_SIDED = {"lunge_rotation", "hamstring_scoop", "hip_flexor_reach", "hamstring_strap"}
 ROM_NAMES = {
     "hip_90_90": "front_knee_deg",
