@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from history_fixture import FakeSummary
 
 from coach.circuit import CircuitMoves
 from coach.events import MoveInfo, Settings
@@ -200,16 +201,6 @@ class PassThroughSmoother:
 
 
 @dataclass
-class TickSummary:
-    reps: dict[str, int]
-    hold_ms: dict[str, int] = field(default_factory=dict)
-    rom: dict[str, list[float]] = field(default_factory=dict)
-    rom_name: str = "tick_deg"
-    cues: list[tuple[int, str]] = field(default_factory=list)
-    good_form_ms: int = 0
-
-
-@dataclass
 class RepCounted:  # the moves contract's event name, which the circuit translates into a rep event
     t_ms: int
     side: str
@@ -231,8 +222,9 @@ class TickResult:
 class TickChecker:
     """Counts one rep per `rep_ms` of frame time with a person in view; frames without a person count nothing."""
 
-    def __init__(self, rep_ms: int = 1_000) -> None:
+    def __init__(self, rep_ms: int = 1_000, move_id: str = "tick_a") -> None:
         self.rep_ms = rep_ms
+        self.move_id = move_id
         self.person_ms = 0
         self.reps = 0
         self._last_t_ms: int | None = None
@@ -247,8 +239,8 @@ class TickChecker:
         self._last_t_ms = t_ms
         return TickResult({"left": self.reps}, {}, events)
 
-    def summary(self) -> TickSummary:
-        return TickSummary(reps={"left": self.reps})
+    def summary(self) -> FakeSummary:
+        return FakeSummary(self.move_id, reps={"left": self.reps}, rom_name="tick_deg")
 
 
 class AlwaysRecognizer:
@@ -269,7 +261,7 @@ def tick_moves(move_ids: Sequence[str] = ("tick_a", "tick_b")) -> CircuitMoves:
                         setup_tip="Stand side-on")
 
     make_recognizer: Callable[[], AlwaysRecognizer] = lambda: AlwaysRecognizer(move_ids[0])  # noqa: E731
-    return CircuitMoves(move_ids=tuple(move_ids), info=info, make_checker=lambda _m: TickChecker(),
+    return CircuitMoves(move_ids=tuple(move_ids), info=info, make_checker=lambda move_id: TickChecker(move_id=move_id),
                         make_recognizer=make_recognizer)
 
 

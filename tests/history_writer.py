@@ -6,21 +6,12 @@ Run as ``python tests/history_writer.py DATA_DIR``; the test kills it with SIGKI
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+
+from history_fixture import FakeSummary
 
 from coach.history import HistoryRecorder
 
 MAX_SETS = 100_000  # a bound so a forgotten process ends by itself
-
-
-@dataclass
-class Summary:
-    reps: dict[str, int]
-    hold_ms: dict[str, int] = field(default_factory=dict)
-    rom: dict[str, list[float]] = field(default_factory=dict)
-    rom_name: str = "knee_lift_deg"
-    cues: list[tuple[int, str]] = field(default_factory=list)
-    good_form_ms: int = 20_000
 
 
 def main(data_dir: str) -> None:
@@ -29,11 +20,14 @@ def main(data_dir: str) -> None:
     print(f"SESSION {recorder.session_id}", flush=True)
     for n in range(1, MAX_SETS + 1):
         reps = 1 + n % 7
-        summary = Summary(
+        summary = FakeSummary(
+            "bridge_march",
             reps={"left": reps},
             hold_ms={"left": 1000 * n},
             rom={"left": [float(n)] * reps},
+            rom_name="knee_lift_deg",
             cues=[(n, f"cue {n}")],
+            good_form_ms=20_000,
         )
         set_id = recorder.record_set("bridge_march", "left", 1 + n % 2, summary, started_t_ms=n, ended_t_ms=n + 1)
         if set_id is None:
