@@ -1,4 +1,4 @@
-"""Shared fixtures: tiny videos encoded at test time, and the first committed sample clip with a person."""
+"""Shared fixtures: tiny (and broken) videos made at test time, and the first committed sample clip with a person."""
 
 from __future__ import annotations
 
@@ -31,6 +31,29 @@ def encode_video(path: Path, frame_count: int, size: tuple[int, int] = (64, 48),
 def make_video(tmp_path: Path) -> Callable[..., Path]:
     """make_video(name, frame_count, size=(64, 48), fps=30) -> path of a fresh mp4 in tmp_path."""
     return lambda name, frame_count, **kwargs: encode_video(tmp_path / name, frame_count, **kwargs)
+
+
+@pytest.fixture
+def make_bad_video(tmp_path: Path, make_video: Callable[..., Path]) -> Callable[[str], Path]:
+    """make_bad_video(name) -> a path in tmp_path that no video reader accepts, chosen by name: "missing.mp4"
+    (absent), "notes.mp4" (text), "cut.mp4" (the first half of an mp4), "empty.mp4" (no frames), "folder"."""
+
+    def make(name: str) -> Path:
+        path = tmp_path / name
+        if name == "notes.mp4":
+            path.write_text("not a video\n")
+        elif name == "cut.mp4":
+            whole = make_video("whole.mp4", 30).read_bytes()
+            path.write_bytes(whole[: len(whole) // 2])
+        elif name == "empty.mp4":
+            make_video(name, 0)
+        elif name == "folder":
+            path.mkdir()
+        elif name != "missing.mp4":
+            raise ValueError(f"no bad video called {name!r}")
+        return path
+
+    return make
 
 
 @pytest.fixture(scope="session")

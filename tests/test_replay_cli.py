@@ -50,20 +50,11 @@ def test_replay_summary_and_report_on_a_tiny_clip(make_video, tmp_path: Path) ->
         ("notes.mp4", "{path} is not a video file FFmpeg can read."),
         ("cut.mp4", "{path} looks like an MP4 video but cannot be read; it is truncated or corrupt."),
         ("empty.mp4", "{path} contains no video frames."),
-        ("a_folder", "{path} is a directory, not a video file."),
+        ("folder", "{path} is a directory, not a video file."),
     ],
 )
-def test_bad_input_exits_2_with_one_sentence(make_video, tmp_path: Path, name: str, sentence: str) -> None:
-    path = tmp_path / name
-    if name == "notes.mp4":
-        path.write_text("not a video\n")
-    elif name == "cut.mp4":
-        whole = make_video("whole.mp4", 30).read_bytes()
-        path.write_bytes(whole[: len(whole) // 2])
-    elif name == "empty.mp4":
-        make_video(name, 0)
-    elif name == "a_folder":
-        path.mkdir()
+def test_bad_input_exits_2_with_one_sentence(make_bad_video, tmp_path: Path, name: str, sentence: str) -> None:
+    path = make_bad_video(name)
     done = _coach("replay", str(path), cwd=tmp_path)
     assert done.returncode == 2
     assert done.stderr == f"coach: error: {sentence.format(path=path)}\n"

@@ -55,16 +55,6 @@ def test_digit_spec_means_a_camera_and_a_missing_camera_is_one_sentence() -> Non
         ("folder", r"folder is a directory, not a video file\.$"),
     ],
 )
-def test_bad_inputs_are_reported_when_opened(tmp_path: Path, make_video, name: str, expected: str) -> None:
-    path = tmp_path / name
-    if name == "notes.mp4":
-        path.write_text("these are not moving pictures\n")
-    elif name == "cut.mp4":
-        whole = make_video("whole.mp4", 30).read_bytes()
-        path.write_bytes(whole[: len(whole) // 2])
-    elif name == "empty.mp4":
-        make_video(name, 0)
-    elif name == "folder":
-        path.mkdir()
+def test_bad_inputs_are_reported_when_opened(make_bad_video, name: str, expected: str) -> None:
     with pytest.raises(SourceError, match=expected):
-        open_source(str(path))
+        open_source(str(make_bad_video(name)))
