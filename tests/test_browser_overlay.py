@@ -6,19 +6,17 @@ Screenshots go to test-artifacts/; set UPDATE_SCREENSHOTS=1 to refresh docs/over
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import shutil
-import socket
 import subprocess
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
-import uvicorn
+from headless import chromium_page, serve_app
 
 from coach.events import Settings
 from coach.server import ServeConfig, create_app
@@ -28,15 +26,6 @@ pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "sample_videos"
 ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--autoplay-policy=no-user-gesture-required",
-]
 REPS_CLIP = SAMPLES / "bridge_march_a.mp4"
 HOLD_CLIP = SAMPLES / "hamstring_strap_a.mp4"
 HOLD_TOLERANCE_S = 1
@@ -49,39 +38,19 @@ def labels(clip: Path) -> dict:
 
 @contextmanager
 def serve(clip: Path, data_dir: Path, speed: float) -> Iterator[str]:
-    """The coach on a socket that is listening before we return (connections queue until uvicorn accepts)."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(16)
-    port = sock.getsockname()[1]
-    config = ServeConfig(source_spec=str(clip), source_kind="file", source_name=clip.name, speed=speed,
-                         settings=Settings(mode="follow"), port=port, history_dir=str(data_dir))
-    server = uvicorn.Server(uvicorn.Config(create_app(config), log_level="warning"))
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        server.should_exit = True
-        thread.join()
-        sock.close()
+    """The coach playing `clip`; yields the overlay's URL."""
+
+    def make_app(port: int) -> Any:
+        return create_app(ServeConfig(source_spec=str(clip), source_kind="file", source_name=clip.name, speed=speed,
+                                      settings=Settings(mode="follow"), port=port, history_dir=str(data_dir)))
+
+    with serve_app(make_app) as base_url:
+        yield f"{base_url}/"
 
 
-@contextmanager
-def browser_page(extra_args: tuple[str, ...] = ()) -> Iterator:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *extra_args])
-        page = browser.new_page(viewport={"width": 1280, "height": 720})
-        page.set_default_timeout(PAGE_TIMEOUT_MS)
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        yield page
-        browser.close()
-        assert errors == []
+def browser_page(extra_args: tuple[str, ...] = ()) -> AbstractContextManager[Any]:
+    """A 1280 x 720 page that may play media without a click, with the generous timeout."""
+    return chromium_page(720, ("--autoplay-policy=no-user-gesture-required", *extra_args), PAGE_TIMEOUT_MS)
 
 
 def shot(page, name: str) -> Path:

@@ -5,71 +5,42 @@ Set UPDATE_SCREENSHOTS=1 to refresh docs/history.png (the README's picture) from
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import history_fixture
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from headless import chromium_page, serve_app
 
 from coach.history_api import history_router
 
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A small app with only the history router and web/, on a socket that is listening before we return."""
+    """A small app with only the history router and web/."""
     data_dir = tmp_path_factory.mktemp("history")
     history_fixture.build(data_dir)
     app = FastAPI()
     app.include_router(history_router(data_dir))
     app.mount("/", StaticFiles(directory=REPO / "web", html=True), name="web")
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(16)  # connections queue here until uvicorn accepts them: no waiting for start-up
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])), daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join()
-    sock.close()
+    with serve_app(lambda _port: app, lifespan="off") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def page(base_url: str):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+    with chromium_page(900) as page:
         page.goto(f"{base_url}/history.html?today=2025-06-15")
         page.wait_for_selector("body[data-ready=true]")
         yield page
-        assert errors == []
-        browser.close()
 
 
 def test_rhythm_and_calendar(page) -> None:
