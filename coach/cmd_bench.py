@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -67,14 +68,18 @@ def _clips(args: argparse.Namespace, need_labels: bool) -> list[Path]:
     return clips
 
 
-def _finish(results: dict[str, Any], markdown: str, args: argparse.Namespace) -> int:
+def _bench(args: argparse.Namespace, run: Callable[[], dict[str, Any]],
+           markdown: Callable[[dict[str, Any]], str]) -> int:
+    """Run one benchmark between two load-average readings, print its table and write the results files."""
     from coach.bench.results import load_average, machine, write_results
 
+    load_before = load_average()
+    results = {**run(), "load_before": load_before}
     results["machine"] = machine()
     results["load_after"] = load_average()
     header = (f"Machine: {results['machine']['cpu']}, {results['machine']['cores']} cores, no GPU; load average "
               f"before {results['load_before']}, after {results['load_after']} (1/5/15 min).")
-    text = f"{header}\n\n{markdown}"
+    text = f"{header}\n\n{markdown(results)}"
     print(text)
     print(f"Results: {write_results(results['kind'], args.name, results, text, args.out)}")
     return 0
@@ -82,33 +87,24 @@ def _finish(results: dict[str, Any], markdown: str, args: argparse.Namespace) ->
 
 def run_speed(args: argparse.Namespace) -> int:
     from coach.bench import speed
-    from coach.bench.results import load_average
 
     variants = [v.strip() for v in args.variants.split(",") if v.strip()]
     unknown = [v for v in variants if v not in VARIANTS]
     if unknown or not variants:
         raise CoachError(f"Unknown model variant {', '.join(unknown) or '(none)'}; choose from {', '.join(VARIANTS)}.")
-    load_before = load_average()
-    results = {**speed.run_speed(_clips(args, need_labels=False), variants, args.max_frames),
-               "load_before": load_before}
-    return _finish(results, speed.markdown(results), args)
+    return _bench(args, lambda: speed.run_speed(_clips(args, need_labels=False), variants, args.max_frames),
+                  speed.markdown)
 
 
 def run_accuracy(args: argparse.Namespace) -> int:
     from coach.bench import accuracy
-    from coach.bench.results import load_average
 
-    load_before = load_average()
-    results = {**accuracy.run_accuracy(_clips(args, need_labels=True), args.model, args.max_frames),
-               "load_before": load_before}
-    return _finish(results, accuracy.markdown(results), args)
+    return _bench(args, lambda: accuracy.run_accuracy(_clips(args, need_labels=True), args.model, args.max_frames),
+                  accuracy.markdown)
 
 
 def run_soak(args: argparse.Namespace) -> int:
     from coach.bench import soak
-    from coach.bench.results import load_average
 
-    load_before = load_average()
-    results = {**soak.run_soak(_clips(args, need_labels=False), args.minutes, args.model, args.max_frames),
-               "load_before": load_before}
-    return _finish(results, soak.markdown(results), args)
+    return _bench(args, lambda: soak.run_soak(_clips(args, need_labels=False), args.minutes, args.model,
+                                              args.max_frames), soak.markdown)
