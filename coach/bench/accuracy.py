@@ -75,6 +75,15 @@ COUNTERS: dict[str, tuple[str, Callable[[ClipPoses], dict[str, Any]]]] = {
 }
 
 
+def _error_figures(errors: Sequence[float], hold_errors: Sequence[float]) -> dict[str, Any]:
+    """MAE and off-by-one rate of the rep errors, mean and worst hold error; None where nothing was counted."""
+    return {
+        "mae": metrics.mae(errors) if errors else None,
+        "off_by_one_rate": metrics.off_by_one_rate(errors) if errors else None,
+        "hold_error_s": {"mean": metrics.mean(hold_errors), "max": max(hold_errors)} if hold_errors else None,
+    }
+
+
 def _summary(comparisons: Sequence[Comparison], with_recognition: bool) -> dict[str, Any]:
     """Overall figures: exact_rate is per clip (all its counts right), MAE/off-by-one per counted side."""
     errors = [c.error for cmp in comparisons for c in cmp.reps]
@@ -82,9 +91,7 @@ def _summary(comparisons: Sequence[Comparison], with_recognition: bool) -> dict[
     return {
         "clips": len(comparisons),
         "exact_rate": metrics.mean([1.0 if cmp.reps_exact else 0.0 for cmp in comparisons]),
-        "mae": metrics.mae(errors) if errors else None,
-        "off_by_one_rate": metrics.off_by_one_rate(errors) if errors else None,
-        "hold_error_s": {"mean": metrics.mean(hold_errors), "max": max(hold_errors)} if hold_errors else None,
+        **_error_figures(errors, hold_errors),
         "recognition_rate": metrics.mean([1.0 if cmp.recognition_ok else 0.0 for cmp in comparisons])
         if with_recognition else None,
     }
@@ -105,9 +112,7 @@ def _per_move(comparisons: Sequence[Comparison], with_recognition: bool) -> dict
             "clips": len(involved),
             "exact_rate": metrics.mean([1.0 if all(c.error == 0 for c in cmp.reps if c.move_id == move_id) else 0.0
                                         for cmp in involved]) if errors else None,
-            "mae": metrics.mae(errors) if errors else None,
-            "off_by_one_rate": metrics.off_by_one_rate(errors) if errors else None,
-            "hold_error_s": {"mean": metrics.mean(hold_errors), "max": max(hold_errors)} if hold_errors else None,
+            **_error_figures(errors, hold_errors),
             "recognition_rate": metrics.mean([1.0 if move_id in cmp.recognised_moves else 0.0 for cmp in labelled])
             if with_recognition and labelled else None,
         }
