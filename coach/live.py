@@ -11,6 +11,9 @@ Frames reach the loop through a one-frame slot, never a queue:
 Controls (pause, skip, ...) are queued by the server and applied by this thread between frames; so are the source's
 health changes (`SourceStatus`): an unplugged or frozen camera pauses the circuit with a warning, and its return
 resumes it (after one frame, so the time it was away never counts as set time) with the set in progress kept.
+The overlay's copy of each server-source frame (a JPEG, about 1 ms at 640x480) is encoded by the feeder thread, next to
+decoding and while the loop runs inference on the previous frame, and only while `video_wanted()` says a tab is ready
+for one; the loop never encodes, and a browser-camera session never gets its own frames back.
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ class SlotItem:
     t_ms: int
     index: int
     captured_wall_ms: float
+    overlay_jpeg: bytes | None = None  # a server-source frame encoded for the tabs, sent just before its pose event
 
 
 class FrameSlot:
@@ -106,8 +110,10 @@ class LiveSession:
         make_estimator: Callable[[], Any] | None = None,
         make_smoother: Callable[[], Any] | None = None,
         make_source: Callable[[str], FrameSource] = open_source,
+        video_wanted: Callable[[], bool] | None = None,
     ) -> None:
-        """`source_spec`: a file path or webcam index for a server source; None = the browser sends frames."""
+        """`source_spec`: a file path or webcam index for a server source; None = the browser sends frames.
+        `video_wanted`: asked by the feeder before each frame; True = encode it for the overlay (None: never)."""
         self.settings = settings
         self.emit = emit
         self.source_spec = source_spec
@@ -122,6 +128,7 @@ class LiveSession:
         self._make_estimator = make_estimator
         self._make_smoother = make_smoother
         self._make_source = make_source
+        self._video_wanted = video_wanted
         self._source_paused = False  # the circuit was paused because the camera went away or froze
         self._resume_after_frame = False  # the camera is back: resume once its first frame has been seen
         self._last_t_ms = 0
@@ -131,10 +138,6 @@ class LiveSession:
         self._browser_last_t_ms = -1
         self._browser_index = 0
         self.done = threading.Event()
-
-    @property
-    def streams_video(self) -> bool:
-        return self.source_spec is not None
 
     @property
     def is_file(self) -> bool:
@@ -198,13 +201,22 @@ class LiveSession:
                     delay_s = due_s - time.monotonic()
                     if delay_s > 0:
                         self.stop_event.wait(delay_s)
-                item = SlotItem(frame, None, frame.t_ms, frame.index, time.time() * 1000)
+                item = self._slot_item(frame)
                 if self.is_file:
                     if not self.slot.put_wait(item, self.stop_event):
                         return
                 else:
                     self.slot.offer(item)
         self.slot.put_wait(FILE_END, self.stop_event)
+
+    def _slot_item(self, frame: Frame) -> SlotItem:
+        """The feeder's part of a frame's work: stamp it and, when a tab is ready for video, its overlay JPEG."""
+        item = SlotItem(frame, None, frame.t_ms, frame.index, time.time() * 1000)
+        if self._video_wanted is not None and self._video_wanted():
+            ok, encoded = cv2.imencode(".jpg", frame.image_bgr, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
+            if ok:
+                item.overlay_jpeg = encoded.tobytes()
+        return item
 
     def _run_pipeline(self) -> None:
         try:
@@ -291,10 +303,8 @@ class LiveSession:
                                       message="A camera frame could not be decoded as JPEG; it was skipped.")])
                 return
             frame = Frame(image, item.t_ms, item.index)
-        else:
-            ok, encoded = cv2.imencode(".jpg", frame.image_bgr, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
-            if ok:
-                messages.append(encoded.tobytes())
+        elif item.overlay_jpeg is not None:
+            messages.append(item.overlay_jpeg)
         pose = smoother.apply(estimator.detect(frame))
         events = self.circuit.update(frame.t_ms, pose)
         self._last_t_ms = frame.t_ms

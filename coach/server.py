@@ -2,7 +2,8 @@
 
 One coaching session at a time (one person in one living room); any number of tabs may watch it.
 The WebSocket at /ws carries, server -> client, the events of `coach.events` (JSON text) and, for the server's
-own sources, each processed frame as a binary JPEG message just before its `pose` event; client -> server, the
+own sources, each processed frame as a binary JPEG message just before its `pose` event (encoded only while some tab
+can take it: see `Coach.video_wanted`); client -> server, the
 controls of `coach.events.Control` (JSON text) and, for the browser-camera source, binary frames: an 8-byte
 little-endian float64 capture time in ms, then the JPEG bytes.
 Browsers are only let in from the overlay's own origin (no other web page may drive or watch the camera).
@@ -149,6 +150,10 @@ class _Client:
         if len(self.outbox) > MAX_OUTBOX:
             self.drop()
 
+    def ready_for_frame(self) -> bool:
+        """Whether a video frame pushed now would be queued rather than skipped (see `push`)."""
+        return not self.too_slow and self.droppable < CLIENT_BACKLOG
+
     def drop(self) -> None:
         """Stop serving a tab that does not read: free its backlog and end its tasks (the endpoint closes it)."""
         log.warning("dropped a tab that stopped reading (%d events waiting)", len(self.outbox))
@@ -217,7 +222,12 @@ class Coach:
             skeleton_edges=[(int(a), int(b)) for a, b in SKELETON_EDGES],
         )
 
-    # ---- fan-out (called from the pipeline thread) ----
+    # ---- fan-out (video_wanted from the feeder thread, the rest from the pipeline thread) ----
+
+    def video_wanted(self) -> bool:
+        """Asked by the session's feeder thread before it encodes a frame for the overlay: skip the encode when no tab
+        would take it. Reads the tabs without the event loop: an answer one frame stale costs one frame, no more."""
+        return any(client.ready_for_frame() for client in list(self.clients))
 
     def emit_threadsafe(self, messages: list[BaseModel | bytes]) -> None:
         if self.loop is not None and not self.loop.is_closed():
@@ -255,6 +265,7 @@ class Coach:
             source_spec=self.config.source_spec if control.source == "server" else None,
             speed=self.config.speed, on_set_done=on_set_done, on_finish=on_finish,
             make_circuit=lambda settings, on_set_done: Circuit(settings, self.moves, on_set_done=on_set_done),
+            video_wanted=self.video_wanted,
         )
         self.session_owner = client if control.source == "browser" else None
         self.session.start()

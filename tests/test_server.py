@@ -3,9 +3,12 @@ error event without ending the session, foreign origins are refused, and `coach 
 
 from __future__ import annotations
 
+import itertools
 import json
+import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
@@ -13,7 +16,16 @@ from starlette.websockets import WebSocketDisconnect
 from coach.cmd_serve import resolve_source
 from coach.errors import CoachError
 from coach.events import EVENT_ADAPTER, Settings
-from coach.server import MAX_CONTROL_BYTES, MAX_FRAME_BYTES, ServeConfig, create_app, origin_allowed
+from coach.server import (
+    CLIENT_BACKLOG,
+    MAX_CONTROL_BYTES,
+    MAX_FRAME_BYTES,
+    Coach,
+    ServeConfig,
+    _Client,
+    create_app,
+    origin_allowed,
+)
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_videos"
 CLIP = SAMPLES / "bridge_march_a.mp4"
@@ -186,3 +198,75 @@ def test_the_sample_video_demo_starts_when_the_first_tab_connects(make_video, tm
         assert json.loads(ws.receive_text())["type"] == "hello"
         events = receive_until(ws, "summary")  # no start sent
     assert sum(e.type == "pose" for e in events) == 30
+
+
+def test_overlay_frames_are_encoded_by_the_feeder_only_when_a_tab_wants_them(make_video, monkeypatch):
+    """The pipeline (inference) thread never encodes a JPEG; a wanted frame goes out just before its pose event."""
+    import cv2
+
+    from coach.live import LiveSession
+
+    clip = make_video("grey.mp4", 12)
+    real_imencode = cv2.imencode
+    encoded_by: list[str] = []
+
+    def imencode(*args):
+        encoded_by.append(threading.current_thread().name)
+        return real_imencode(*args)
+
+    monkeypatch.setattr(cv2, "imencode", imencode)
+
+    def run(video_wanted) -> list:
+        messages: list = []
+        session = LiveSession(Settings(mode="follow"), messages.extend, source_spec=str(clip), speed=0,
+                              make_estimator=_NoPersonEstimator, video_wanted=video_wanted)
+        session.start()
+        assert session.done.wait(60)
+        session.stop()
+        return messages
+
+    asked = itertools.count()
+    messages = run(lambda: next(asked) % 3 == 0)  # asked once per frame, in frame order
+    jpegs = [m for m in messages if isinstance(m, bytes)]
+    assert [after.frame_index for m, after in itertools.pairwise(messages) if isinstance(m, bytes)] == [0, 3, 6, 9]
+    assert all(cv2.imdecode(np.frombuffer(j, np.uint8), cv2.IMREAD_COLOR).shape == (48, 64, 3) for j in jpegs)
+    assert encoded_by == ["coach-_run_feeder"] * 4
+    assert not any(isinstance(m, bytes) for m in run(None))  # nobody asks: no frames at all
+
+
+def test_a_browser_camera_session_never_gets_its_own_frames_back():
+    import cv2
+
+    from coach.live import LiveSession
+
+    messages: list = []
+    posed = threading.Event()
+
+    def emit(batch: list) -> None:
+        messages.extend(batch)
+        if any(getattr(m, "type", "") == "pose" for m in batch):
+            posed.set()
+
+    session = LiveSession(Settings(mode="follow"), emit, source_spec=None, make_estimator=_NoPersonEstimator,
+                          video_wanted=lambda: True)
+    session.start()
+    try:
+        _ok, jpeg = cv2.imencode(".jpg", np.zeros((48, 64, 3), np.uint8))
+        session.offer_browser_frame(jpeg.tobytes(), 1000.0)
+        assert posed.wait(30)
+    finally:
+        session.stop()
+    assert not any(isinstance(m, bytes) for m in messages)
+
+
+def test_frames_are_encoded_only_while_some_tab_can_take_one():
+    coach = Coach(ServeConfig(keep_history=False))
+    assert not coach.video_wanted()  # nobody watching
+    behind = _Client(websocket=None)  # type: ignore[arg-type]  # only pushed to, never sent from
+    coach.clients.append(behind)
+    assert coach.video_wanted()
+    for _ in range(CLIENT_BACKLOG):
+        behind.push(b"jpeg", droppable=True)
+    assert not coach.video_wanted()  # its frame backlog is full: a new frame would be skipped, so not encoded
+    coach.clients.append(_Client(websocket=None))  # type: ignore[arg-type]
+    assert coach.video_wanted()

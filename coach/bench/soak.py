@@ -2,7 +2,8 @@
 
 Memory that grows with time (a history kept per frame, a queue that is never drained) is the kind of bug only a long
 run shows. The clips play back to back, over and over, with timestamps running on, through `LiveSession` exactly as
-`coach serve --source FILE --speed 0` runs them (follow mode, every frame processed, events encoded for the wire);
+`coach serve --source FILE --speed 0` runs them with a tab watching (follow mode, every frame processed and encoded
+as JPEG for the overlay, events encoded for the wire);
 the main thread samples resident memory and frames done. Growth is measured from the sample at WARMUP_SHARE of the
 run (model, allocator pools and caches warm by then) to the end, and a least-squares slope over those samples is
 extrapolated to 30 minutes when the run is shorter.
@@ -88,7 +89,8 @@ def run_soak(videos: Sequence[Path], minutes: float, variant: str = "full", max_
     started_s = time.monotonic()
     source = LoopSource(videos, started_s + duration_s, max_frames)
     session = LiveSession(Settings(mode="follow"), emit, source_spec=str(videos[0]), speed=0,
-                          make_estimator=lambda: PoseEstimator(variant), make_source=lambda _spec: source)
+                          make_estimator=lambda: PoseEstimator(variant), make_source=lambda _spec: source,
+                          video_wanted=lambda: True)  # as if a tab watched: every frame's overlay JPEG too
     samples: list[dict[str, float]] = [{"t_s": 0.0, "frames": 0, "fps": 0.0, "rss_mb": current_rss_mb()}]
     session.start()
     while not session.done.wait(interval_s):
