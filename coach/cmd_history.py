@@ -153,11 +153,13 @@ def run_export(args: argparse.Namespace) -> int:
             if args.format == "csv"
             else json.dumps(export_json(store, args.since), indent=2)
         )
+    if not text.endswith("\n"):
+        text += "\n"
     if args.out == "-":
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.write(text)
         return 0
     try:
-        Path(args.out).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        Path(args.out).write_text(text, encoding="utf-8")
     except OSError as exc:
         raise CoachError(f"Cannot write {args.out}: {exc.strerror}.") from exc
     print(f"Wrote {args.out}")
