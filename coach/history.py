@@ -664,12 +664,12 @@ def _replay_times(report: dict[str, Any], started_at: str | None) -> tuple[str, 
     """(start, end) stamps: from ``started_at``, else the video's modification time taken as its end, else now."""
     duration = timedelta(milliseconds=int(report.get("duration_ms", 0)))
     if started_at:
-        begin = datetime.fromisoformat(started_at)
-        return begin.isoformat(timespec="seconds"), (begin + duration).isoformat(timespec="seconds")
-    try:
-        end = datetime.fromtimestamp(Path(report["video"]).stat().st_mtime).astimezone()
-    except (KeyError, OSError):
-        end = datetime.now().astimezone()
+        end = datetime.fromisoformat(started_at) + duration
+    else:
+        try:
+            end = datetime.fromtimestamp(Path(report["video"]).stat().st_mtime).astimezone()
+        except (KeyError, OSError):
+            end = datetime.now().astimezone()
     return (end - duration).isoformat(timespec="seconds"), end.isoformat(timespec="seconds")
 
 
