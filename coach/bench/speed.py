@@ -193,6 +193,7 @@ def run_variant(videos: Sequence[Path], variant: str, max_frames: int | None) ->
         "pose_only_fps": round(frames / pose_s, 1), "e2e_over_pose_only": round(fps / (frames / pose_s), 3),
         "replay_x_realtime": round(clip_s / replay_s, 2),
         "own_ms": metrics.stage_stats(own), "feeder_ms": metrics.stage_stats(feeder),
+        "replay_decode_ms": metrics.stage_stats(stages["replay_decode"]),
         "stages": {stage: metrics.stage_stats(stages[stage]) for stage in STAGES},
         "peak_rss_mb": peak_rss_mb(),
     }
