@@ -11,7 +11,7 @@ Frames reach the loop through a one-frame slot, never a queue:
 Controls (pause, skip, ...) are queued by the server and applied by this thread between frames; so are the source's
 health changes (`SourceStatus`): an unplugged or frozen camera pauses the circuit with a warning, and its return
 resumes it (after one frame, so the time it was away never counts as set time) with the set in progress kept.
-The overlay's copy of each server-source frame (a JPEG, about 1 ms at 640x480) is encoded by the feeder thread, next to
+The overlay's copy of each server-source frame (a JPEG, 0.5-1 ms at 640x480) is encoded by the feeder thread, next to
 decoding and while the loop runs inference on the previous frame, and only while `video_wanted()` says a tab is ready
 for one; the loop never encodes, and a browser-camera session never gets its own frames back.
 """
