@@ -18,6 +18,7 @@ for one; the loop never encodes, and a browser-camera session never gets its own
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
@@ -25,7 +26,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cv2
 import numpy as np
@@ -34,6 +35,9 @@ from pydantic import BaseModel
 from coach.circuit import Circuit, SetResult
 from coach.events import ErrorEvent, PoseEvent, Settings, WarningEvent
 from coach.sources import Frame, FrameSource, SourceError, SourceStatus, open_source
+
+if TYPE_CHECKING:
+    from coach.pose import PoseEstimator, SharedEstimator
 
 log = logging.getLogger(__name__)
 
@@ -108,12 +112,15 @@ class LiveSession:
         on_finish: Callable[[], None] | None = None,
         make_circuit: Callable[..., Circuit] = Circuit,
         make_estimator: Callable[[], Any] | None = None,
+        shared_estimator: SharedEstimator | None = None,
         make_smoother: Callable[[], Any] | None = None,
         make_source: Callable[[str], FrameSource] = open_source,
         video_wanted: Callable[[], bool] | None = None,
     ) -> None:
         """`source_spec`: a file path or webcam index for a server source; None = the browser sends frames.
-        `video_wanted`: asked by the feeder before each frame; True = encode it for the overlay (None: never)."""
+        `video_wanted`: asked by the feeder before each frame; True = encode it for the overlay (None: never).
+        The pose estimator: `shared_estimator` (the server's, lent for this session) when given, else one from
+        `make_estimator` (default `live_estimator`), closed when the session ends."""
         self.settings = settings
         self.emit = emit
         self.source_spec = source_spec
@@ -125,7 +132,8 @@ class LiveSession:
         self.controls: queue.SimpleQueue[str | SourceStatus] = queue.SimpleQueue()
         self.circuit = make_circuit(settings, on_set_done=on_set_done)
         self.on_finish = on_finish
-        self._make_estimator = make_estimator
+        self._make_estimator = make_estimator or live_estimator
+        self._shared_estimator = shared_estimator
         self._make_smoother = make_smoother
         self._make_source = make_source
         self._video_wanted = video_wanted
@@ -231,17 +239,12 @@ class LiveSession:
             self.done.set()
 
     def _pipeline(self) -> None:
-        if self._make_estimator is None:
-            from coach.pose import PoseEstimator
-
-            self._make_estimator = lambda: PoseEstimator(crowd_check_ms=CROWD_CHECK_MS)
         if self._make_smoother is None:
             from coach.smoothing import PoseSmoother
 
             self._make_smoother = PoseSmoother
-        estimator = self._make_estimator()
         smoother = self._make_smoother()
-        try:
+        with self._estimator() as estimator:
             while not self.stop_event.is_set():
                 self._apply_controls()
                 if self.circuit.state == "finished":
@@ -256,8 +259,12 @@ class LiveSession:
                     self.emit([item])
                     return
                 self._process(item, estimator, smoother)
-        finally:
-            estimator.close()
+
+    def _estimator(self) -> contextlib.AbstractContextManager[Any]:
+        """The pose estimator for this session's frames: lent by the server, or made here and closed at the end."""
+        if self._shared_estimator is not None:
+            return self._shared_estimator.lend()
+        return contextlib.closing(self._make_estimator())
 
     def _apply_controls(self) -> None:
         while True:
@@ -334,6 +341,13 @@ class LiveSession:
                 event.frames_dropped = self.slot.dropped
             messages.append(event)
         self.emit(messages)
+
+
+def live_estimator() -> PoseEstimator:
+    """The live loop's pose model: one person tracked, the people in view counted every CROWD_CHECK_MS."""
+    from coach.pose import PoseEstimator
+
+    return PoseEstimator(crowd_check_ms=CROWD_CHECK_MS)
 
 
 def _too_dark(image_bgr: np.ndarray) -> bool:

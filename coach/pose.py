@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +51,14 @@ class PoseEstimator:
     nearest to the one it followed last (`pick_person`); that halves throughput, so the default tracks one person
     (MediaPipe's tracker stays on them) and, with `crowd_check_ms`, counts the people in view once per that much
     frame time with a second, per-image model. `people_in_view` is the latest count either way.
+
+    Sessions: one estimator can serve many sessions in turn (a graph per session costs memory: see `SharedEstimator`).
+    `begin_session()` lets the next frame's clock start again (at 0, say); MediaPipe still sees increasing times
+    because each session's frames are fed shifted by an offset, past the last session's end, while the poses keep the
+    session's own `t_ms`. The last session's person does not leak into the next: the first frame of a new session is
+    preceded by one black frame, on which MediaPipe finds nobody, so its tracker drops the person it followed (the
+    next frame runs the person detector, as a fresh graph's first frame does) and its landmark smoothing filters
+    reset; the estimator's own memory (the person followed, the crowd count) is cleared too.
     """
 
     def __init__(self, variant: str = "full", model_path: Path | None = None, num_poses: int = 1,
@@ -71,22 +80,38 @@ class PoseEstimator:
         self._crowd_checked_ms: int | None = None
         self.people_in_view = 0
         self._followed: np.ndarray | None = None  # image xyz of the person followed in the last frame
-        self._last_t_ms: int | None = None
+        self._last_t_ms: int | None = None  # this session's last frame time
+        self._offset_ms = 0  # added to this session's frame times to get MediaPipe's
+        self._graph_t_ms: int | None = None  # the last time MediaPipe was fed, over the estimator's whole life
+        self._new_session = False
         self._first_frame = True
+
+    def begin_session(self) -> None:
+        """The next frame starts a new session: its clock may start again from any t_ms, and nothing of the last
+        session's person carries over (see the class notes)."""
+        self._last_t_ms = None
+        self._new_session = self._graph_t_ms is not None
+        self._followed = None
+        self._crowd_checked_ms = None
+        self.people_in_view = 0
 
     def detect(self, frame: Frame) -> Pose | None:
         """The person's pose in `frame`, or None when no person is found."""
         if self._last_t_ms is not None and frame.t_ms <= self._last_t_ms:
             raise ValueError(f"frame timestamps must increase: got {frame.t_ms} ms after {self._last_t_ms} ms")
         self._last_t_ms = frame.t_ms
+        if self._new_session:
+            self._new_session = False
+            self._forget_last_person(frame)
+        self._graph_t_ms = frame.t_ms + self._offset_ms
         rgb = np.ascontiguousarray(frame.image_bgr[:, :, ::-1])
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
         if self._first_frame:  # the graph starts (and logs its delegate set-up) on the first frame
             self._first_frame = False
             with _native_stderr_silenced():
-                result = self._landmarker.detect_for_video(image, frame.t_ms)
+                result = self._landmarker.detect_for_video(image, self._graph_t_ms)
         else:
-            result = self._landmarker.detect_for_video(image, frame.t_ms)
+            result = self._landmarker.detect_for_video(image, self._graph_t_ms)
         self._count_people(image, frame.t_ms, len(result.pose_landmarks))
         if not result.pose_landmarks:
             return None
@@ -103,6 +128,15 @@ class PoseEstimator:
             presence=np.array([lm.presence or 0.0 for lm in image_lms], dtype=float),
             image_size=(width_px, height_px),
         )
+
+    def _forget_last_person(self, frame: Frame) -> None:
+        """Between sessions: one black frame of `frame`'s size, SESSION_GAP_MS after the last session's end, then
+        `frame` another SESSION_GAP_MS later. MediaPipe finds nobody in black, which drops its tracked person and
+        resets its landmark filters."""
+        assert self._graph_t_ms is not None
+        black = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.zeros_like(frame.image_bgr))
+        self._landmarker.detect_for_video(black, self._graph_t_ms + SESSION_GAP_MS)
+        self._offset_ms = self._graph_t_ms + 2 * SESSION_GAP_MS - frame.t_ms
 
     def _count_people(self, image: Any, t_ms: int, tracked: int) -> None:
         if self._crowd is None:
@@ -124,7 +158,49 @@ class PoseEstimator:
         self.close()
 
 
+class SharedEstimator:
+    """One PoseEstimator for a server's whole life, lent to one session at a time.
+
+    A MediaPipe graph per session, each on its session's new thread (glibc gives every thread its own malloc arena),
+    grew the server's memory with every start: 277 -> 781 MB over 17 starts. The estimator is built on the first
+    `lend` (a server nobody coaches never loads the model) and every later lend begins a new session on it. The lock
+    keeps a session that starts while the last one is still winding down waiting for it, rather than feeding the graph
+    from two threads. A session that fails hands back an estimator that may be broken: it is closed, and the next
+    lend builds a new one.
+    """
+
+    def __init__(self, make: Callable[[], PoseEstimator]) -> None:
+        self._make = make
+        self._lock = threading.Lock()
+        self._estimator: PoseEstimator | None = None
+
+    @contextmanager
+    def lend(self) -> Iterator[PoseEstimator]:
+        """The estimator, for one session's frames (strictly increasing t_ms within the session)."""
+        with self._lock:
+            if self._estimator is None:
+                self._estimator = self._make()
+            else:
+                self._estimator.begin_session()
+            try:
+                yield self._estimator
+            except BaseException:
+                self._close_locked()
+                raise
+
+    def close(self) -> None:
+        """Free the model (the server shuts down); waits for a session still using it."""
+        with self._lock:
+            self._close_locked()
+
+    def _close_locked(self) -> None:
+        if self._estimator is not None:
+            estimator, self._estimator = self._estimator, None
+            estimator.close()
+
+
 CROWD_MAX_PEOPLE = 2  # enough to notice "someone else is in view"
+SESSION_GAP_MS = 1_000  # MediaPipe time between one session's last frame, the black frame, and the next's first
 TORSO = (11, 12, 23, 24)  # shoulders and hips: the steadiest landmarks to tell people apart
 
 

@@ -1,6 +1,7 @@
 """The local web server: serves the overlay (web/), streams events over a WebSocket, takes controls on it.
 
-One coaching session at a time (one person in one living room); any number of tabs may watch it.
+One coaching session at a time (one person in one living room); any number of tabs may watch it. Starts are
+serialised, and every session uses the one pose estimator the server keeps for its whole life (`SharedEstimator`).
 The WebSocket at /ws carries, server -> client, the events of `coach.events` (JSON text) and, for the server's
 own sources, each processed frame as a binary JPEG message just before its `pose` event (encoded only while some tab
 can take it: see `Coach.video_wanted`); client -> server, the
@@ -47,7 +48,8 @@ from coach.events import (
 from coach.history import HistoryRecorder
 from coach.history_api import history_router
 from coach.landmarks import SKELETON_EDGES
-from coach.live import LiveSession
+from coach.live import LiveSession, live_estimator
+from coach.pose import SharedEstimator
 
 log = logging.getLogger(__name__)
 
@@ -206,6 +208,8 @@ class Coach:
         self.autostarted = False
         self._moves = moves
         self.history = HistoryRecorder.open(config.history_dir) if config.keep_history else None
+        self.estimator = SharedEstimator(live_estimator)  # built on the first session, closed at shutdown
+        self._starting = asyncio.Lock()  # one start at a time, so no session is replaced without being stopped
 
     @property
     def moves(self) -> CircuitMoves:
@@ -257,18 +261,19 @@ class Coach:
             client.push(dump(ErrorEvent(code="no_source", message="The server has no camera or video; choose "
                                         "'this device's camera' instead.")), droppable=False)
             return
-        await self.stop_session()
-        self.sticky.clear()
-        on_set_done, on_finish = self._history_hooks(control)
-        self.session = LiveSession(
-            self.settings, self.emit_threadsafe,
-            source_spec=self.config.source_spec if control.source == "server" else None,
-            speed=self.config.speed, on_set_done=on_set_done, on_finish=on_finish,
-            make_circuit=lambda settings, on_set_done: Circuit(settings, self.moves, on_set_done=on_set_done),
-            video_wanted=self.video_wanted,
-        )
-        self.session_owner = client if control.source == "browser" else None
-        self.session.start()
+        async with self._starting:  # two tabs pressing start together: the second stops the first's session
+            await self.stop_session()
+            self.sticky.clear()
+            on_set_done, on_finish = self._history_hooks(control)
+            self.session = LiveSession(
+                self.settings, self.emit_threadsafe,
+                source_spec=self.config.source_spec if control.source == "server" else None,
+                speed=self.config.speed, on_set_done=on_set_done, on_finish=on_finish,
+                make_circuit=lambda settings, on_set_done: Circuit(settings, self.moves, on_set_done=on_set_done),
+                shared_estimator=self.estimator, video_wanted=self.video_wanted,
+            )
+            self.session_owner = client if control.source == "browser" else None
+            self.session.start()
         self._warn_if_history_off()
 
     def _history_hooks(self, control: StartControl) -> tuple[Callable[[SetResult], None] | None,
@@ -352,6 +357,7 @@ def create_app(config: ServeConfig, moves: CircuitMoves | None = None) -> FastAP
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         await coach.stop_session()
+        await asyncio.to_thread(coach.estimator.close)
 
     app = FastAPI(title="Stride Coach", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.coach = coach

@@ -1,4 +1,4 @@
-"""PoseEstimator: typed poses, the timestamp guard, and no network use at all."""
+"""PoseEstimator: typed poses, the timestamp guard, sessions in turn on one estimator, and no network use at all."""
 
 import shutil
 import socket
@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from coach.models import ensure_model
-from coach.pose import Pose, PoseEstimator
+from coach.pose import Pose, PoseEstimator, SharedEstimator
 from coach.sources import Frame, open_source
 
 
@@ -36,6 +36,63 @@ def test_timestamps_must_increase() -> None:
         estimator.detect(Frame(blank, 100, 0))
         with pytest.raises(ValueError, match="frame timestamps must increase: got 100 ms after 100 ms"):
             estimator.detect(Frame(blank, 100, 1))
+
+
+class _GraphTimes:
+    """Stands in for MediaPipe's landmarker, recording every timestamp the estimator feeds it."""
+
+    def __init__(self, landmarker) -> None:
+        self._landmarker, self.t_ms = landmarker, []
+
+    def detect_for_video(self, image, t_ms: int):
+        self.t_ms.append(t_ms)
+        return self._landmarker.detect_for_video(image, t_ms)
+
+    def close(self) -> None:
+        self._landmarker.close()
+
+
+def test_a_new_session_restarts_at_0_while_mediapipe_times_keep_increasing(person_clip) -> None:
+    frames = _frames(person_clip[0], 8)
+    with PoseEstimator() as estimator:
+        graph = estimator._landmarker = _GraphTimes(estimator._landmarker)
+        first = [estimator.detect(frame) for frame in frames]
+        estimator.begin_session()
+        second = [estimator.detect(frame) for frame in frames]  # the same frames, t_ms from 0 again
+        with pytest.raises(ValueError, match="frame timestamps must increase"):
+            estimator.detect(frames[0])  # within a session time still only goes forward
+    assert all(later > earlier for earlier, later in zip(graph.t_ms, graph.t_ms[1:], strict=False))
+    assert len(graph.t_ms) == 2 * len(frames) + 1  # the black frame between the sessions that drops the person
+    assert [p.t_ms for p in second if p is not None] == [f.t_ms for f in frames]
+    # nothing of the first session's person carries over: the second sees the clip as a fresh estimator did
+    assert all(abs(a.image_xyz - b.image_xyz).max() < 1e-3 for a, b in zip(first, second, strict=True))
+
+
+class _FakeEstimator:
+    def __init__(self) -> None:
+        self.sessions, self.closed = 1, False
+
+    def begin_session(self) -> None:
+        self.sessions += 1
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_shared_estimator_is_built_once_and_rebuilt_only_after_a_failed_session() -> None:
+    built: list[_FakeEstimator] = []
+    shared = SharedEstimator(lambda: built.append(_FakeEstimator()) or built[-1])
+    for _ in range(3):
+        with shared.lend():
+            pass
+    assert len(built) == 1 and built[0].sessions == 3 and not built[0].closed
+    with pytest.raises(RuntimeError), shared.lend():
+        raise RuntimeError("the graph failed")
+    assert built[0].closed  # a failed session may leave the graph broken: not lent again
+    with shared.lend() as estimator:
+        assert estimator is built[1] and estimator.sessions == 1
+    shared.close()
+    assert built[1].closed
 
 
 def test_person_clip_gives_typed_poses(person_clip) -> None:

@@ -116,6 +116,80 @@ def test_finished_sets_are_recorded_in_the_history(session):
     assert len(session["history"]) == 1
 
 
+def test_consecutive_sessions_share_one_estimator_and_count_alike(tmp_path, monkeypatch):
+    """The server builds one pose model for its life (a graph per start grew memory by ~30 MB a start); a second
+    session on it starts again at t_ms 0 and counts exactly what the first did."""
+    from coach.pose import PoseEstimator
+
+    built: list = []
+
+    class Recorded(PoseEstimator):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            built.append(self)
+            self.sessions, self.closed = 1, False
+
+        def begin_session(self) -> None:
+            self.sessions += 1
+            super().begin_session()
+
+        def close(self) -> None:
+            self.closed = True
+            super().close()
+
+    monkeypatch.setattr("coach.pose.PoseEstimator", Recorded)
+    runs = []
+    with make_client(tmp_path) as client, client.websocket_connect("/ws") as ws:
+        ws.receive_text()  # hello
+        for _ in range(2):
+            ws.send_text(json.dumps({"type": "start", "settings": {"mode": "follow"}}))
+            runs.append(receive_until(ws, "summary"))
+        assert len(built) == 1 and built[0].sessions == 2 and not built[0].closed
+    assert built[0].closed  # the server's shutdown frees it
+
+    def counts(events: list) -> tuple:
+        reps = [(e.move_id, e.side, e.count, e.t_ms) for e in events if e.type == "rep"]
+        summary = {m.move_id: {side: s.reps for side, s in m.sides.items()} for m in events[-1].moves}
+        return reps, summary, next(e.t_ms for e in events if e.type == "pose")
+
+    first, second = counts(runs[0]), counts(runs[1])
+    assert first[0] and first[2] == 0
+    assert second == first
+
+
+def test_two_starts_at_once_leave_one_session_running(monkeypatch):
+    """Starts are serialised: without that, a start waiting for the old session to stop let a second start slip in,
+    and the first then replaced the second's session without stopping it (two sessions on the shared estimator)."""
+    import asyncio
+
+    from coach.events import StartControl
+
+    sessions: list = []
+
+    class FakeSession:
+        def __init__(self, *args, **kwargs) -> None:
+            self.stopped = False
+            sessions.append(self)
+
+        def start(self) -> None:
+            pass
+
+        def stop(self) -> None:
+            self.stopped = True
+
+    monkeypatch.setattr("coach.server.LiveSession", FakeSession)
+    coach = Coach(ServeConfig(source_spec="clip.mp4", keep_history=False))
+    tab = _Client(websocket=None)  # type: ignore[arg-type]
+
+    async def press_start(times: int) -> None:
+        await asyncio.gather(*(coach.start(StartControl(type="start"), tab) for _ in range(times)))
+
+    asyncio.run(press_start(1))
+    asyncio.run(press_start(2))
+    assert [s.stopped for s in sessions] == [True, True, False]
+    assert coach.session is sessions[-1]
+
+
 def test_foreign_origin_is_refused_and_same_origin_accepted(tmp_path):
     with make_client(tmp_path) as client:
         with pytest.raises(WebSocketDisconnect), \
