@@ -12,14 +12,16 @@ message for the wire as the server does (`coach.events.dump`). Stages, in ms per
 End-to-end fps is frames / wall-clock time with both threads running, as live (so decode and jpeg compete with the
 model for the cores); pose-only fps is frames / pose time in the same run. Replay runs decode, pose, smoothing and
 checkers one after the other on one thread, so its speed is the clip's duration over their time, with decode timed in
-a decode-only pass over the same frames before the live run. The first WARMUP_FRAMES of every clip (model load, graph
-start, tracker lock-on) are run but not measured.
+a decode-only pass over the same frames before the live run. Every clip is a new session on one pose estimator per
+variant, as every start in `coach serve` is (`SharedEstimator`). The first WARMUP_FRAMES of every clip (model load,
+graph start, the black frame between sessions, tracker lock-on) are run but not measured.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +35,7 @@ from coach.errors import CoachError
 from coach.events import ErrorEvent, Settings, dump
 from coach.live import LiveSession, SlotItem
 from coach.models import ModelError, ensure_model
-from coach.pose import PoseEstimator
+from coach.pose import PoseEstimator, SharedEstimator
 from coach.smoothing import PoseSmoother
 from coach.sources import FileSource, Frame, FrameSource
 
@@ -95,7 +97,7 @@ class _TimedFile(FrameSource):
 class _TimedSession(LiveSession):
     """One clip through the live session's own threads, every stage of every frame timed (see the module notes)."""
 
-    def __init__(self, video: Path, variant: str, max_frames: int | None) -> None:
+    def __init__(self, video: Path, estimator: SharedEstimator, max_frames: int | None) -> None:
         self.samples: dict[str, list[float]] = {stage: [] for stage in STAGES}
         self.step_end_s: list[float] = []
         self.errors: list[str] = []
@@ -107,7 +109,7 @@ class _TimedSession(LiveSession):
             Settings(mode="follow"), self._emit, source_spec=str(video), speed=0,
             make_circuit=lambda settings, on_set_done: _Timed(Circuit(settings, on_set_done=on_set_done), "update",
                                                               "checkers", spent),
-            make_estimator=lambda: _Timed(PoseEstimator(variant), "detect", "pose", spent),
+            shared_estimator=estimator,
             make_smoother=lambda: _Timed(PoseSmoother(), "apply", "smoothing", spent),
             make_source=self._open_clip,
             video_wanted=lambda: True,
@@ -126,6 +128,12 @@ class _TimedSession(LiveSession):
                 if isinstance(message, ErrorEvent):
                     self.errors.append(message.message)
         self._spent["encode"] += (time.perf_counter() - started_s) * 1000
+
+    @contextmanager
+    def _estimator(self) -> Iterator[Any]:
+        """The server's shared estimator, lent as for any session, with its `detect` timed as the pose stage."""
+        with super()._estimator() as estimator:
+            yield _Timed(estimator, "detect", "pose", self._spent)
 
     def _slot_item(self, frame: Frame) -> SlotItem:
         started_s = time.perf_counter()
@@ -146,14 +154,15 @@ class _TimedSession(LiveSession):
         self.step_end_s.append(ended_s)
 
 
-def _clip_stages(video: Path, variant: str, max_frames: int | None) -> tuple[dict[str, list[float]], float, float]:
+def _clip_stages(video: Path, estimator: SharedEstimator,
+                 max_frames: int | None) -> tuple[dict[str, list[float]], float, float]:
     """Per-frame ms of every stage and of a decode-only pass (warm-up dropped), the measured frames' wall-clock
     seconds, the clip's frame rate."""
     replay_decode_ms: list[float] = []
     with _TimedFile(video, max_frames, replay_decode_ms) as alone:
         for _frame in alone:
             pass
-    session = _TimedSession(video, variant, max_frames)
+    session = _TimedSession(video, estimator, max_frames)
     session.start()
     session.done.wait()
     session.stop()
@@ -174,12 +183,16 @@ def run_variant(videos: Sequence[Path], variant: str, max_frames: int | None) ->
         return {"variant": variant, "available": False, "reason": str(exc), "fps": None}
     stages: dict[str, list[float]] = {stage: [] for stage in (*STAGES, "replay_decode")}
     clip_s = wall_s = 0.0
-    for video in videos:
-        samples, clip_wall_s, clip_fps = _clip_stages(video, variant, max_frames)
-        for stage, values in samples.items():
-            stages[stage].extend(values)
-        clip_s += len(samples["pose"]) / clip_fps
-        wall_s += clip_wall_s
+    estimator = SharedEstimator(lambda: PoseEstimator(variant))  # one model for every clip, as `coach serve` keeps
+    try:
+        for video in videos:
+            samples, clip_wall_s, clip_fps = _clip_stages(video, estimator, max_frames)
+            for stage, values in samples.items():
+                stages[stage].extend(values)
+            clip_s += len(samples["pose"]) / clip_fps
+            wall_s += clip_wall_s
+    finally:
+        estimator.close()
     frames = len(stages["pose"])
     if frames == 0:
         return {"variant": variant, "available": True, "reason": "no frames after warm-up", "fps": None}
