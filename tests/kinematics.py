@@ -202,7 +202,7 @@ def fit_camera(frames: Iterable[np.ndarray], view: str, yaw_deg: float = 0.0, he
 
 # ---------------------------------------------------------------------------------------------------------- film
 VISIBLE = 0.95
-HIDDEN = 0.1
+HIDDEN = 0.02
 
 
 def to_pose(t_ms: int, pts: np.ndarray, camera: Camera, visibility: np.ndarray) -> Pose:
@@ -307,14 +307,14 @@ def lunge(front: str, *, rotate: bool = False, shift: bool = False, wrong_arm: b
     front knee straight, back knee bent."""
     f, b = ("l_", "r_") if front == "left" else ("r_", "l_")
     twist = SIDE_SIGN[front] * 60.0
-    a = angles(**{f + "hip_flex": 95, f + "knee_flex": front_knee_flex, b + "hip_flex": -35, b + "knee_flex": 20,
-                  b + "ankle_flex": 30, "trunk_flex": 45, f + "shoulder_flex": 60, b + "shoulder_flex": 60})
+    a = angles(**{f + "hip_flex": 95, f + "knee_flex": front_knee_flex, b + "hip_flex": -35, b + "knee_flex": 28,
+                  b + "ankle_flex": 30, "trunk_flex": 80, f + "shoulder_flex": 60, b + "shoulder_flex": 60})
     if rotate:
         up = b if wrong_arm else f
         a.update({"trunk_twist": -twist if wrong_arm else twist, up + "shoulder_flex": 0, up + "shoulder_abd": 100})
     if shift:
         a.update({f + "hip_flex": 70, f + "knee_flex": 5, f + "ankle_flex": 25, b + "hip_flex": 10,
-                  b + "knee_flex": 100, "trunk_flex": 55})
+                  b + "knee_flex": 100, "trunk_flex": 100})
     return a
 
 

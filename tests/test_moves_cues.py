@@ -35,7 +35,7 @@ def test_level_march_gets_no_pelvis_cue_and_is_praised(side: str) -> None:
 
 
 def test_sagging_bridge_says_lift_your_hips() -> None:
-    low = k.bridge_pose(14)
+    low = k.bridge_pose(8)
     up = k.bridge_pose(25)
     keys = k.sequence((0.5, k.bridge_pose(0)), (0.5, k.bridge_pose(0)), (1.0, up), (0.5, up), (1.0, low), (3.0, low))
     assert "Lift your hips" in cue_texts("bridge_march", keys, "side")

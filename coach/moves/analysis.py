@@ -1,8 +1,9 @@
 """Offline analysis of a whole pose stream: which moves where, and each move's reps, holds, ROM and cues.
 
-With move="auto" the stream is first segmented by the recogniser; segment starts are pulled back by the
-recogniser's reaction time so a checker sees each move from its beginning. One checker per move, so counts from
-several segments of the same move add up.
+With move="auto" the stream is first segmented by the recogniser; reported segment starts are pulled back by the
+recogniser's reaction time. Each checker is fed from the end of the previous segment, so it sees the set-up before
+its move was recognised (a 90/90's first set position, a bridge's lowered start). One checker per move, so counts
+from several segments of the same move add up.
 """
 
 from __future__ import annotations
@@ -69,8 +70,6 @@ def analyse_poses(timed_poses: Iterable[tuple[int, Pose | None]], move: str = "a
     index = 0
     for segment in segments:
         checker = checkers.setdefault(segment["move"], make_checker(segment["move"]))
-        while index < len(timed) and timed[index][0] < segment["start_ms"]:
-            index += 1
         while index < len(timed) and timed[index][0] <= segment["end_ms"]:
             checker.update(*timed[index])
             index += 1

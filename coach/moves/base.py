@@ -144,6 +144,9 @@ class Move:
     cues: tuple[Cue, ...] = ()
     views: tuple[View, ...] = (View.FRONT, View.SIDE, View.OBLIQUE)
     bones: tuple[str, ...] = ("thigh", "shin")
+    min_joint_visibility: float = 0.2
+    """Per needed joint. A far-side knee behind the near leg reads 0.25-0.4 in a side view yet is placed well; below
+    this a joint is not seen. The needed joints together must still average geometry.MIN_VISIBILITY."""
     rep_sides: tuple[str, ...] = ("left", "right")
     hold_sides: tuple[str, ...] = ()
     praise_text: str = "Nice control"
@@ -226,9 +229,6 @@ WARN_AFTER_MS = 300
 WARN_COOLDOWN_MS = 5000
 MAX_FRAME_GAP_MS = 250
 """Hold time credited between two frames is capped, so a stalled stream does not add phantom seconds."""
-JOINT_MIN_VISIBILITY = 0.2
-"""Per needed joint: a far-side knee behind the near leg reads 0.25-0.4 in a side view yet is placed well; below this
-a joint is not seen. The needed joints together must still average geometry.MIN_VISIBILITY."""
 CUE_GAP_MS = 2500
 """At most one cue in this window, so hints never pile up."""
 
@@ -237,7 +237,7 @@ def gate_problem(move: Move, pose: Pose | None) -> str | None:
     """Why this frame cannot be trusted for the move (a WARNINGS key), or None when it can."""
     if pose is None:
         return "no_person"
-    if geometry.unseen(pose, move.needs, JOINT_MIN_VISIBILITY) or geometry.out_of_frame(pose, move.needs):
+    if geometry.unseen(pose, move.needs, move.min_joint_visibility) or geometry.out_of_frame(pose, move.needs):
         return "whole_body"
     if float(pose.visibility[list(move.needs)].mean()) < geometry.MIN_VISIBILITY:
         return "whole_body"

@@ -21,16 +21,18 @@ from coach.pose import Pose
 
 LYING_ENTER_DEG = 40.0
 LYING_LEAVE_DEG = 30.0
-BRIDGE_UP_ENTER_DEG = 160.0
-BRIDGE_UP_LEAVE_DEG = 150.0
-LOWERED_ENTER_DEG = 145.0
-LOWERED_LEAVE_DEG = 152.0
+# MediaPipe's 3D bridge line read 133-139 lowered and 152-178 bridged on rendered side and oblique clips.
+BRIDGE_UP_ENTER_DEG = 150.0
+BRIDGE_UP_LEAVE_DEG = 146.0
+LOWERED_ENTER_DEG = 140.0
+LOWERED_LEAVE_DEG = 146.0
 KNEE_UP_ENTER_DEG = 28.0
 KNEE_UP_LEAVE_DEG = 20.0
 KNEE_DOWN_ENTER_DEG = 12.0
 KNEE_DOWN_LEAVE_DEG = 18.0
 HIPS_LEVEL_OFF_PCT = 15.0
-LIFT_HIPS_BELOW_DEG = 158.0
+SAG_LOW_ENTER_DEG = 141.0
+SAG_LOW_LEAVE_DEG = 138.0
 DWELL_MS = 200
 
 
@@ -109,10 +111,14 @@ MOVE = Move(
               DWELL_MS),
         Phase("lowered", (LYING, Below("bridge_line_deg", LOWERED_ENTER_DEG, LOWERED_LEAVE_DEG), *KNEES_DOWN),
               DWELL_MS),
+        # Hips partway up, between lowered and bridged: only for the "lift your hips" cue, skipped by the reps.
+        Phase("sagging", (LYING, Above("bridge_line_deg", SAG_LOW_ENTER_DEG, SAG_LOW_LEAVE_DEG),
+                          Below("bridge_line_deg", BRIDGE_UP_ENTER_DEG - 1, BRIDGE_UP_ENTER_DEG), *KNEES_DOWN),
+              DWELL_MS),
     ),
     reps=(
-        *(Rep(("bridged", f"march_{s}", "bridged"), s) for s in SIDES),
-        Rep(("lowered", "bridged", "lowered"), "both"),
+        *(Rep(("bridged", f"march_{s}", "bridged"), s, ignore=("sagging",)) for s in SIDES),
+        Rep(("lowered", "bridged", "lowered"), "both", ignore=("sagging",)),
     ),
     rep_sides=("left", "right", "both"),
     views=(View.SIDE, View.OBLIQUE),
@@ -120,7 +126,7 @@ MOVE = Move(
     cues=(
         Cue("hips_level", "Keep your hips level", (Above("pelvis_off_level_pct", HIPS_LEVEL_OFF_PCT, 10.0),),
             during=MARCHES, min_dwell_ms=150, cooldown_ms=6000, joints=both_sides("hip")),
-        Cue("lift_hips", "Lift your hips", (Below("bridge_line_deg", LIFT_HIPS_BELOW_DEG, LIFT_HIPS_BELOW_DEG + 4),),
-            during=("bridged", *MARCHES), min_dwell_ms=1000, cooldown_ms=8000, joints=both_sides("hip")),
+        Cue("lift_hips", "Lift your hips", during=("sagging",), min_dwell_ms=1200, cooldown_ms=8000,
+            joints=both_sides("hip")),
     ),
 )

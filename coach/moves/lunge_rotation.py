@@ -1,46 +1,46 @@
 """Lunge with rotation (world's greatest stretch): deep lunge, rotate the front-side arm up, shift back.
 
-One rep per full cycle on the front leg: a rotation followed by the shift back (front knee straightened), with the
-plain lunge between them allowed. The front leg is the one whose hip is clearly more flexed (3D hip angles measured
-to the shoulder midpoint, so the chest rotation does not move them); this stays true in the shift back, when the
-front knee straightens and the back knee bends. "Arm up" is the front-side wrist above its shoulder in the image.
+One rep per full cycle on the front leg: a rotation followed by the shift back, with the plain lunge between them
+allowed. The front leg is the one whose hip is clearly more flexed (3D hip angles measured to the shoulder midpoint,
+so the chest rotation does not move them); this stays true in the shift back. "Arm up" is the front-side wrist above
+its shoulder in the image.
+
+The shift back is the legs lengthening while the chest pitches down over the front leg: shift_deg is the straighter
+knee's 3D angle past straight (negative) plus the torso's image tilt. The front knee alone cannot carry it: with the
+torso folded over the front thigh MediaPipe lost that knee on an oblique rendered clip (a true 95 degree knee read
+113-164). On the rendered clips shift_deg read 95-102 in every shift and at most ~80 in lunges and rotations.
 """
 
 from __future__ import annotations
 
+from coach import geometry as g
 from coach.landmarks import SIDES
 from coach.moves import measures as m
 from coach.moves.base import Above, Below, Cue, Move, Phase, Rep, Rom, both_sides
+from coach.pose import Pose
 
-FRONT_KNEE_BENT_ENTER_DEG = 115.0
-FRONT_KNEE_BENT_LEAVE_DEG = 128.0
-BACK_KNEE_LONG_ENTER_DEG = 125.0
-BACK_KNEE_LONG_LEAVE_DEG = 115.0
 HIP_LEAD_ENTER_DEG = 35.0
 HIP_LEAD_LEAVE_DEG = 20.0
 ARM_UP_ENTER_PCT = 35.0
 ARM_UP_LEAVE_PCT = 20.0
-FRONT_KNEE_STRAIGHT_ENTER_DEG = 150.0
-FRONT_KNEE_STRAIGHT_LEAVE_DEG = 140.0
-SHIFT_TILT_ENTER_DEG = 30.0
-SHIFT_TILT_LEAVE_DEG = 20.0
+SHIFT_ENTER_DEG = 88.0
+SHIFT_LEAVE_DEG = 84.0
 DWELL_MS = 250
 
 
+def shift_deg(pose: Pose) -> float:
+    return max(g.knee_deg(pose, side) for side in SIDES) - 180.0 + g.torso_tilt_deg(pose)
+
+
 def _phases(side: str) -> tuple[Phase, ...]:
-    back = m.other(side)
     front_leads = Above(f"{side}_hip_lead_deg", HIP_LEAD_ENTER_DEG, HIP_LEAD_LEAVE_DEG)
-    bent = Below(f"{side}_knee_deg", FRONT_KNEE_BENT_ENTER_DEG, FRONT_KNEE_BENT_LEAVE_DEG)
-    back_long = Above(f"{back}_knee_deg", BACK_KNEE_LONG_ENTER_DEG, BACK_KNEE_LONG_LEAVE_DEG)
+    low = Below("shift_deg", SHIFT_LEAVE_DEG, SHIFT_ENTER_DEG)
     arm = f"{side}_wrist_above_shoulder_pct"
     return (
-        Phase(f"lunge_{side}", (front_leads, bent, back_long, Below(arm, ARM_UP_LEAVE_PCT, ARM_UP_ENTER_PCT)),
-              DWELL_MS, side=side),
-        Phase(f"rotate_{side}", (front_leads, bent, Above(arm, ARM_UP_ENTER_PCT, ARM_UP_LEAVE_PCT)), DWELL_MS,
+        Phase(f"lunge_{side}", (front_leads, low, Below(arm, ARM_UP_LEAVE_PCT, ARM_UP_ENTER_PCT)), DWELL_MS, side=side),
+        Phase(f"rotate_{side}", (front_leads, low, Above(arm, ARM_UP_ENTER_PCT, ARM_UP_LEAVE_PCT)), DWELL_MS,
               side=side),
-        Phase(f"shift_{side}", (front_leads,
-                                Above(f"{side}_knee_deg", FRONT_KNEE_STRAIGHT_ENTER_DEG, FRONT_KNEE_STRAIGHT_LEAVE_DEG),
-                                Above("torso_tilt_deg", SHIFT_TILT_ENTER_DEG, SHIFT_TILT_LEAVE_DEG)), DWELL_MS,
+        Phase(f"shift_{side}", (front_leads, Above("shift_deg", SHIFT_ENTER_DEG, SHIFT_LEAVE_DEG)), DWELL_MS,
               side=side),
     )
 
@@ -69,9 +69,13 @@ MOVE = Move(
         **m.common(),
         **m.per_side("{side}_hip_lead_deg", m.hip_lead_deg),
         **m.per_side("{side}_wrist_above_shoulder_pct", m.wrist_above_shoulder_pct),
+        "shift_deg": shift_deg,
     },
     phases=tuple(p for side in SIDES for p in _phases(side)),
     reps=tuple(Rep((f"rotate_{s}", f"shift_{s}"), s, ignore=(f"lunge_{s}",)) for s in SIDES),
+    # The chest twisting over the front leg hides that knee and ankle (visibility 0.11-0.14 on a rendered clip while
+    # still placed sensibly), so this move accepts fainter joints than the others.
+    min_joint_visibility=0.08,
     rom=Rom("front_knee_deg", "{side}_knee_deg", "min", phases=("lunge_{side}", "rotate_{side}")),
     cues=tuple(c for side in SIDES for c in _cues(side)),
 )

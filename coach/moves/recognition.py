@@ -29,7 +29,9 @@ IDLE_TIMEOUT_MS = 10000
 
 SPLIT_STANCE_PCT = 12.0
 FOLD_HINGE_DEG = 85.0
+FOLD_MAX_SPLIT_PCT = 25.0
 SCOOP_HINGE_DEG = 35.0
+SCOOP_MAX_HIP_LEAD_DEG = 45.0
 STANDING_HIPS_PCT = 110.0
 SET_FRONT_PCT = 40.0
 KNEES_DOWN_PCT = 10.0
@@ -38,7 +40,8 @@ LEG_LONG_DEG = 135.0
 LEG_DOWN_DEG = 35.0
 KNEES_BENT_DEG = 135.0
 LUNGE_HIP_LEAD_DEG = 35.0
-LUNGE_KNEE_DEG = 125.0
+LUNGE_KNEE_DEG = 135.0
+LUNGE_WIDE_LEAD_DEG = 60.0
 LUNGE_LEAN_DEG = 25.0
 SCOOP_KNEES_DEG = 120.0
 
@@ -64,17 +67,22 @@ def frame_vote(pose: Pose | None) -> str:
         return "hip_90_90" if in_set else ABSTAIN
     if posture is Posture.HALF_KNEELING:
         return "hip_flexor_reach"
-    lunging = max(m.hip_lead_deg(pose, s) for s in SIDES) >= LUNGE_HIP_LEAD_DEG
-    if lunging and min(knees.values()) <= LUNGE_KNEE_DEG and g.torso_tilt_deg(pose) >= LUNGE_LEAN_DEG:
+    # A lunge splits the hips far apart (front thigh up to the chest, back thigh behind): 86-129 degrees on the
+    # rendered clips, against <= 40 in scoops and folds and ~55-78 kneeling upright (caught above).
+    hip_lead_deg = max(m.hip_lead_deg(pose, s) for s in SIDES)
+    leaning = g.torso_tilt_deg(pose) >= LUNGE_LEAN_DEG
+    if leaning and (hip_lead_deg >= LUNGE_WIDE_LEAD_DEG or (hip_lead_deg >= LUNGE_HIP_LEAD_DEG
+                                                             and min(knees.values()) <= LUNGE_KNEE_DEG)):
         return "lunge_rotation"
     if posture in (Posture.HINGED, Posture.STANDING) or m.hips_above_floor_pct(pose) >= STANDING_HIPS_PCT:
         # Standing and bending forward: a deep hang is the fold, a split-stance hinge is a scoop. The hinge is the
         # larger of image tilt and 3D lean, so a scoop facing the camera (image tilt ~25) still reads ~60.
         hinge_deg = max(g.torso_tilt_deg(pose), m.torso_lean_deg(pose))
         split_pct = abs(m.ankle_ahead_pct(pose, "left"))
-        if hinge_deg >= FOLD_HINGE_DEG:
+        if hinge_deg >= FOLD_HINGE_DEG and split_pct < FOLD_MAX_SPLIT_PCT:
             return "forward_fold_pedals"
-        if hinge_deg >= SCOOP_HINGE_DEG and split_pct >= SPLIT_STANCE_PCT and min(knees.values()) >= SCOOP_KNEES_DEG:
+        scoop_like = split_pct >= SPLIT_STANCE_PCT and min(knees.values()) >= SCOOP_KNEES_DEG
+        if hinge_deg >= SCOOP_HINGE_DEG and scoop_like and hip_lead_deg < SCOOP_MAX_HIP_LEAD_DEG:
             return "hamstring_scoop"
     return ABSTAIN
 
