@@ -20,7 +20,7 @@ def hold(pose: k.Angles, seconds: float, lead_in: k.Angles | None = None):
 
 
 @pytest.mark.parametrize("side", ["left", "right"])
-@pytest.mark.parametrize("fault", [{"drop_deg": 15.0}, {"twist_deg": 15.0}])
+@pytest.mark.parametrize("fault", [{"drop_deg": 28.0}, {"twist_deg": 28.0}])
 def test_march_with_pelvis_dropping_or_twisting_says_keep_hips_level(side: str, fault: dict) -> None:
     keys, _ = k.bridge_clip([side, side], **fault)
     assert "Keep your hips level" in cue_texts("bridge_march", keys)
@@ -57,7 +57,7 @@ def test_lunge_rotating_the_wrong_arm_says_rotate_toward_the_front_leg() -> None
 
 
 def test_scoop_with_a_bent_front_knee_says_keep_the_front_leg_long() -> None:
-    bent = {**k.scoop("right", 75), "r_knee_flex": 45.0}
+    bent = {**k.scoop("right", 75), "r_knee_flex": 65.0}
     keys = k.sequence((0.5, k.scoop("right", 0)), (0.8, k.scoop("right", 0)), (1.0, bent), (1.5, bent),
                       (1.0, k.scoop("right", 0)))
     assert "Keep the front leg long" in cue_texts("hamstring_scoop", keys, "side")
@@ -92,7 +92,7 @@ def test_strap_with_a_locked_knee_says_keep_it_soft_and_reminds_gentle_tension()
 
 
 def test_a_cue_is_not_repeated_within_its_cooldown() -> None:
-    keys, _ = k.bridge_clip(["left"] * 6, drop_deg=15.0)
+    keys, _ = k.bridge_clip(["left"] * 6, drop_deg=28.0)
     run = k.run_checker("bridge_march", k.film(k.timeline(keys), "side"))
     times = [e.t_ms for e in run.events if isinstance(e, CueGiven) and e.text == "Keep your hips level"]
     assert len(times) >= 2
@@ -100,7 +100,7 @@ def test_a_cue_is_not_repeated_within_its_cooldown() -> None:
 
 
 def test_form_faults_mark_joints_for_attention() -> None:
-    keys, _ = k.bridge_clip(["left", "left"], drop_deg=15.0)
+    keys, _ = k.bridge_clip(["left", "left"], drop_deg=28.0)
     run = k.run_checker("bridge_march", k.film(k.timeline(keys), "side"))
     flagged = [r for r in run.results if not r.form_ok]
     assert flagged

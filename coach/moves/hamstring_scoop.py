@@ -22,7 +22,8 @@ FRONT_FOOT_ENTER_PCT = 10.0
 FRONT_FOOT_LEAVE_PCT = 4.0
 STANDING_HIPS_ENTER_PCT = 100.0
 STANDING_HIPS_LEAVE_PCT = 85.0
-FRONT_KNEE_LONG_DEG = 150.0
+# MediaPipe read a straight front knee as 132-139 in a front-view scoop; only a clear bend is called out.
+FRONT_KNEE_LONG_DEG = 128.0
 HANDS_LOW_PCT = 0.0
 DWELL_MS = 250
 
