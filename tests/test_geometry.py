@@ -29,6 +29,16 @@ def test_torso_tilt_upright_lying_and_folded() -> None:
     assert g.torso_tilt_deg(one(k.fold())) > 110
 
 
+def test_segment_orientation_against_vertical_and_horizontal() -> None:
+    lying = one(k.strap(None))
+    hips, shoulders = g.px(lying, k.L.LEFT_HIP), g.px(lying, k.L.LEFT_SHOULDER)
+    assert g.tilt_from_horizontal_deg(hips, shoulders) < 10
+    standing = one(k.STAND)
+    knee, ankle = g.px(standing, k.L.LEFT_KNEE), g.px(standing, k.L.LEFT_ANKLE)
+    assert g.tilt_from_horizontal_deg(knee, ankle) > 80
+    assert g.tilt_from_vertical_deg(ankle, knee) < 10
+
+
 def test_wrist_above_shoulder_in_image() -> None:
     pose = one(k.angles(l_shoulder_flex=170))
     assert g.above_pct(pose, k.L.LEFT_WRIST, k.L.LEFT_SHOULDER) > 80

@@ -56,10 +56,6 @@ def hips_above_floor_pct(pose: Pose) -> float:
     return (g.above_floor_pct(pose, L.LEFT_HIP) + g.above_floor_pct(pose, L.RIGHT_HIP)) / 2
 
 
-def shoulders_above_floor_pct(pose: Pose) -> float:
-    return (g.above_floor_pct(pose, L.LEFT_SHOULDER) + g.above_floor_pct(pose, L.RIGHT_SHOULDER)) / 2
-
-
 def torso_lean_deg(pose: Pose) -> float:
     """Forward (+) or backward (-) lean of the torso from vertical in the body's sagittal plane, 3D."""
     torso = g.mid_world(pose, L.LEFT_SHOULDER, L.RIGHT_SHOULDER) - g.mid_world(pose, L.LEFT_HIP, L.RIGHT_HIP)
