@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from history_fixture import FakeSummary
+
 from coach.circuit import GET_READY_MAX_MS, GET_READY_MIN_MS, Circuit, CircuitMoves, SetResult
 from coach.events import MoveInfo, Settings
 
@@ -39,15 +41,6 @@ class FakeResult:
 
 
 @dataclass
-class FakeSummary:
-    reps: dict[str, int]
-    hold_ms: dict[str, int]
-    rom: dict[str, list[float]]
-    rom_name: str
-    good_form_ms: int
-
-
-@dataclass
 class FakeChecker:
     """Counts one left rep every 2 s of frames it sees; holds count every frame it sees."""
 
@@ -73,8 +66,8 @@ class FakeChecker:
         return FakeResult("left", {"left": self.reps}, {"left": self.hold_ms}, events)
 
     def summary(self):
-        return FakeSummary({"left": self.reps}, {"left": self.hold_ms}, {"left": [90.0] * self.reps}, "knee_deg",
-                           self.hold_ms)
+        return FakeSummary(self.move_id, reps={"left": self.reps}, hold_ms={"left": self.hold_ms},
+                           rom={"left": [90.0] * self.reps}, rom_name="knee_deg", good_form_ms=self.hold_ms)
 
 
 class ScriptedRecognizer:
