@@ -34,6 +34,7 @@ from pydantic import BaseModel
 
 from coach.circuit import Circuit, SetResult
 from coach.events import ErrorEvent, PoseEvent, Settings, WarningEvent
+from coach.presence import PersonGate
 from coach.sources import Frame, FrameSource, SourceError, SourceStatus, open_source
 
 if TYPE_CHECKING:
@@ -244,6 +245,7 @@ class LiveSession:
 
             self._make_smoother = PoseSmoother
         smoother = self._make_smoother()
+        person_gate = PersonGate()
         with self._estimator() as estimator:
             while not self.stop_event.is_set():
                 self._apply_controls()
@@ -258,7 +260,7 @@ class LiveSession:
                 if isinstance(item, ErrorEvent):
                     self.emit([item])
                     return
-                self._process(item, estimator, smoother)
+                self._process(item, estimator, person_gate, smoother)
 
     def _estimator(self) -> contextlib.AbstractContextManager[Any]:
         """The pose estimator for this session's frames: lent by the server, or made here and closed at the end."""
@@ -299,7 +301,7 @@ class LiveSession:
         self._source_paused = self._source_paused or bool(paused)
         return events + paused
 
-    def _process(self, item: SlotItem, estimator: Any, smoother: Any) -> None:
+    def _process(self, item: SlotItem, estimator: Any, person_gate: PersonGate, smoother: Any) -> None:
         messages: list[BaseModel | bytes] = []
         frame = item.frame
         if frame is None:
@@ -312,7 +314,7 @@ class LiveSession:
             frame = Frame(image, item.t_ms, item.index)
         elif item.overlay_jpeg is not None:
             messages.append(item.overlay_jpeg)
-        pose = smoother.apply(estimator.detect(frame))
+        pose = smoother.apply(person_gate.apply(estimator.detect(frame)))
         events = self.circuit.update(frame.t_ms, pose)
         self._last_t_ms = frame.t_ms
         if getattr(estimator, "people_in_view", 1) > 1 and (

@@ -1,4 +1,4 @@
-"""Offline analysis of a video file: source -> pose estimator -> smoother -> move analysis -> report.
+"""Offline analysis of a video file: source -> pose estimator -> person gate -> smoother -> move analysis -> report.
 
 The move analysis is one call, `analyse_poses(timeline, move)`, so the move checkers plug in at a single place.
 """
@@ -18,6 +18,7 @@ from tqdm import tqdm
 
 from coach.errors import CoachError
 from coach.pose import Pose, PoseEstimator
+from coach.presence import PersonGate
 from coach.smoothing import PoseSmoother
 from coach.sources import FileSource
 
@@ -72,11 +73,11 @@ def replay_video(video: Path, move: str = "auto", variant: str = "full", progres
     """Run the whole pipeline over `video`. Bad input raises SourceError before the model is loaded."""
     with FileSource(video) as source:
         timeline: list[tuple[int, Pose | None]] = []
-        smoother = PoseSmoother()
+        smoother, person_gate = PoseSmoother(), PersonGate()
         with PoseEstimator(variant) as estimator:
             started_s = time.perf_counter()  # wall clock only to measure speed, never for logic
             for frame in tqdm(source, total=source.frame_count, unit="frame", disable=not progress, leave=False):
-                timeline.append((frame.t_ms, smoother.apply(estimator.detect(frame))))
+                timeline.append((frame.t_ms, smoother.apply(person_gate.apply(estimator.detect(frame)))))
             elapsed_s = time.perf_counter() - started_s
         frame_ms = 1000.0 / source.fps
         return ReplayResult(

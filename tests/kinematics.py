@@ -426,11 +426,10 @@ def bridge_clip(marches: Sequence[str], plain_bridges: int = 0, *, knee_up_deg: 
             lifted = bridge_pose(25, march=side, knee_up_deg=knee_up_deg, drop_deg=drop_deg, twist_deg=twist_deg)
             steps += [(0.6, lifted), (0.3, lifted), (0.6, up), (0.4, up)]
         steps += [(1.0, down), (0.6, down)]
-    reps = {"left": 0, "right": 0, "both": plain_bridges}
+    # Every bridge counts under "both" when the hips reach the top, the one a march set starts from included.
+    reps = {"left": 0, "right": 0, "both": plain_bridges + bool(marches)}
     for side in marches:
         reps[side] += knee_up_deg >= 60
-    if marches and knee_up_deg < 60:
-        reps["both"] += 1  # a bridge with no full march is a plain bridge
     return sequence(*steps), {"reps": reps}
 
 

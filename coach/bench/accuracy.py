@@ -23,6 +23,7 @@ from coach.bench.tables import Target, markdown_table, num, pct
 from coach.labels import ClipLabels, Comparison, compare, load_labels
 from coach.moves import MOVE_IDS
 from coach.pose import Pose, PoseEstimator
+from coach.presence import PersonGate
 from coach.replay import ReplayResult, analyse_poses
 from coach.smoothing import PoseSmoother
 from coach.sources import FileSource
@@ -58,8 +59,9 @@ def infer_clip(video: Path, variant: str, max_frames: int | None) -> ClipPoses:
 
 def _our_report(poses: ClipPoses, smooth: bool) -> dict[str, Any]:
     """The replay report for these poses, built by the replay module's own analysis and report code."""
-    smoother = PoseSmoother()
-    timeline = [(t_ms, smoother.apply(pose)) for t_ms, pose in poses.raw] if smooth else poses.raw
+    smoother, person_gate = PoseSmoother(), PersonGate()
+    people = [(t_ms, person_gate.apply(pose)) for t_ms, pose in poses.raw]
+    timeline = [(t_ms, smoother.apply(pose)) for t_ms, pose in people] if smooth else people
     result = ReplayResult(
         video=poses.labels.video, frames=len(timeline), duration_ms=round(timeline[-1][0] + 1000 / poses.clip_fps),
         clip_fps=poses.clip_fps, processing_fps=0.0, frames_with_person=sum(p is not None for _, p in timeline),

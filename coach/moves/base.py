@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from coach import geometry
 from coach.geometry import View
-from coach.landmarks import sided
+from coach.landmarks import Landmark, sided
 from coach.pose import Pose
 
 Measure = Callable[[Pose], float]
@@ -61,6 +61,32 @@ class Below:
 
 
 Condition = Above | Below
+
+
+@dataclass(frozen=True)
+class Calibrate:
+    """Follow the person's own range of `measure` within the set, so phase bands sit at fractions of *their* range.
+
+    Adds two measures a move's conditions can read: "{measure}_rise" (how far above the lowest value seen, in the
+    measure's unit) and "{measure}_range_pct" (0 at the lowest, 100 at the highest value seen). Both ends relax
+    toward the current value with time constant `relax_ms`, so a set that gets shallower still counts; the range is
+    never taken as smaller than `min_range`, so jitter at rest never spans it. Only frames where `when` passes
+    update it (sitting up between bridges says nothing about the bridge's range). The working position is the high
+    end: a move whose working position is a low angle calibrates a measure that grows toward it.
+    """
+
+    measure: str
+    min_range: float
+    when: tuple[Condition, ...] = ()
+    relax_ms: int = 20000
+
+    @property
+    def rise(self) -> str:
+        return f"{self.measure}_rise"
+
+    @property
+    def range_pct(self) -> str:
+        return f"{self.measure}_range_pct"
 
 
 def all_pass(conditions: tuple[Condition, ...], values: Mapping[str, float], staying: bool) -> bool:
@@ -142,6 +168,7 @@ class Move:
     reps: tuple[Rep, ...] = ()
     holds: tuple[Hold, ...] = ()
     cues: tuple[Cue, ...] = ()
+    calibrate: tuple[Calibrate, ...] = ()
     views: tuple[View, ...] = (View.FRONT, View.SIDE, View.OBLIQUE)
     bones: tuple[str, ...] = ("thigh", "shin")
     min_joint_visibility: float = 0.2
@@ -233,17 +260,32 @@ CUE_GAP_MS = 2500
 """At most one cue in this window, so hints never pile up."""
 
 
+def seen_joints(move: Move, pose: Pose, view: View) -> tuple[int, ...]:
+    """The needed joints the model must actually see. In a side or oblique view the far limbs are behind the near
+    ones: MediaPipe still places them sensibly but gives them low visibility for whole holds (a real side-on fold:
+    the far knee under 0.2 once the torso passed horizontal), so there only the near side and the middle count."""
+    if view is View.FRONT:
+        return move.needs
+    far = "right" if geometry.near_side(pose) == "left" else "left"
+    return tuple(j for j in move.needs if not Landmark(j).name.lower().startswith(f"{far}_"))
+
+
 def gate_problem(move: Move, pose: Pose | None) -> str | None:
-    """Why this frame cannot be trusted for the move (a WARNINGS key), or None when it can."""
+    """Why this frame cannot be trusted for the move (a WARNINGS key), or None when it can.
+
+    Every needed joint must lie in the image ("whole body" means head-to-feet in view), but only the joints the
+    camera can see from its angle must be seen (see seen_joints)."""
     if pose is None:
         return "no_person"
-    if geometry.unseen(pose, move.needs, move.min_joint_visibility) or geometry.out_of_frame(pose, move.needs):
+    view = geometry.camera_view(pose)
+    seen = list(seen_joints(move, pose, view))
+    if geometry.unseen(pose, tuple(seen), move.min_joint_visibility) or geometry.out_of_frame(pose, move.needs):
         return "whole_body"
-    if float(pose.visibility[list(move.needs)].mean()) < geometry.MIN_VISIBILITY:
+    if float(pose.visibility[seen].mean()) < geometry.MIN_VISIBILITY:
         return "whole_body"
     if geometry.implausible_bones(pose, move.bones):
         return "whole_body"
-    if geometry.camera_view(pose) not in move.views:
+    if view not in move.views:
         return "turn_side"
     return None
 
@@ -255,6 +297,22 @@ class _Entry:
 
     name: str
     extremes: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class _Range:
+    """The lowest and highest value of a calibrated measure seen in this set, each relaxing toward the present."""
+
+    floor: float = math.nan
+    peak: float = math.nan
+
+    def update(self, value: float, dt_ms: int, relax_ms: int) -> None:
+        if not math.isfinite(self.floor):
+            self.floor = self.peak = value
+            return
+        pull = min(1.0, dt_ms / relax_ms)
+        self.floor = min(value, self.floor + (value - self.floor) * pull)
+        self.peak = max(value, self.peak + (value - self.peak) * pull)
 
 
 @dataclass
@@ -300,6 +358,7 @@ class MoveChecker:
         self._warn_last_ms: dict[str, int] = {}
         self._last_t_ms: int | None = None
         self._rom_measures = self._concrete_rom_measures()
+        self._ranges = [_Range() for _ in move.calibrate]
 
     # ------------------------------------------------------------------------------------------------ public API
     def update(self, t_ms: int, pose: Pose | None) -> FrameResult:
@@ -312,6 +371,7 @@ class MoveChecker:
             return self._result(t_ms, events, trusted=False)
         self._gate_since_ms = None
         values = {name: _safe(fn, pose) for name, fn in self.move.measures.items()}
+        self._calibrate(dt_ms, values)
         self._step_phases(t_ms, values, events)
         self._step_holds(t_ms, dt_ms, values, events)
         self._step_cues(t_ms, values, events)
@@ -347,6 +407,19 @@ class MoveChecker:
         if t_ms - self._gate_since_ms >= WARN_AFTER_MS and (last is None or t_ms - last >= WARN_COOLDOWN_MS):
             self._warn_last_ms[problem] = t_ms
             events.append(SetupWarning(t_ms, problem, WARNINGS[problem]))
+
+    # -------------------------------------------------------------------------------------------- calibration
+    def _calibrate(self, dt_ms: int, values: dict[str, float]) -> None:
+        """Add each calibrated measure's rise and range_pct (NaN, failing every condition, when not computable)."""
+        for spec, found in zip(self.move.calibrate, self._ranges, strict=True):
+            value = values.get(spec.measure, math.nan)
+            if math.isfinite(value) and all_pass(spec.when, values, staying=True):
+                found.update(value, dt_ms, spec.relax_ms)
+            if not (math.isfinite(value) and math.isfinite(found.floor)):
+                values[spec.rise] = values[spec.range_pct] = math.nan
+                continue
+            values[spec.rise] = value - found.floor
+            values[spec.range_pct] = 100.0 * (value - found.floor) / max(found.peak - found.floor, spec.min_range)
 
     # ------------------------------------------------------------------------------------------------- phases
     def _step_phases(self, t_ms: int, values: Mapping[str, float], events: list[CheckerEvent]) -> None:
@@ -493,7 +566,9 @@ class MoveChecker:
             return
         if self._last_cue_ms is not None and t_ms - self._last_cue_ms < CUE_GAP_MS:
             return
-        self._cue_last_ms[cue_id] = self._last_cue_ms = t_ms
+        self._cue_last_ms[cue_id] = t_ms
+        if cue_id != "praise":  # praise comes as a rep is reached, so it must not hold back that rep's form cue
+            self._last_cue_ms = t_ms
         self.cues.append((t_ms, text))
         events.append(CueGiven(t_ms, cue_id, text))
 

@@ -1,7 +1,10 @@
 """Glute bridge marches: lying on the back, hips lifted, one knee lifts at a time with the pelvis level.
 
-A march rep (lifted knee's side) is bridge -> knee up -> bridge; a plain two-leg bridge (lowered -> bridge ->
-lowered with no march in between) counts under "both". The bridge line is the 3D shoulder-midpoint / hip-midpoint
+Reps count at the working position: a bridge under "both" the moment the hips reach the top from the floor, a march
+for the lifted knee's side the moment that knee is up during a bridge. The bridge bands follow the person's own
+range (see Calibrate in base.py): MediaPipe's 3D bridge line read 124-128 lowered and 165-167 at the top on two
+real side-view clips, 133 and 163 on a render, so one body's absolute angles miss other bodies' tops, while every
+bridge is a 30-45 degree rise from that person's floor. The bridge line is the 3D shoulder-midpoint / hip-midpoint
 / knee angle on the supporting leg (the straighter of the two); a knee lift is the angle between the thighs in the
 image, given to the thigh that is raised. The pelvis check compares the 3D hip line with the shoulder line (the
 shoulders stay flat on the floor): it should not tip toward the lifted side (drop) or turn along the body axis (twist).
@@ -16,16 +19,28 @@ from coach.geometry import View
 from coach.landmarks import SIDES, sided
 from coach.landmarks import Landmark as L
 from coach.moves import measures as m
-from coach.moves.base import Above, Below, Cue, Move, Phase, Rep, Rom, both_sides
+from coach.moves.base import Above, Below, Calibrate, Cue, Move, Phase, Rep, Rom, both_sides
 from coach.pose import Pose
 
 LYING_ENTER_DEG = 40.0
 LYING_LEAVE_DEG = 30.0
-# MediaPipe's 3D bridge line read 133-139 lowered and 152-178 bridged on rendered side and oblique clips.
-BRIDGE_UP_ENTER_DEG = 150.0
-BRIDGE_UP_LEAVE_DEG = 146.0
-LOWERED_ENTER_DEG = 140.0
-LOWERED_LEAVE_DEG = 146.0
+# Bridge bands, relative to the person's own floor and peak of the bridge line in this set.
+BRIDGE_MIN_RISE_DEG = 15.0
+"""A bridge rises at least this far from the floor position (real and rendered ones rose 30-45): noise never does."""
+BRIDGE_MIN_RISE_LEAVE_DEG = 10.0
+BRIDGE_UP_ENTER_PCT = 70.0
+BRIDGE_UP_LEAVE_PCT = 50.0
+LOWERED_ENTER_PCT = 30.0
+LOWERED_LEAVE_PCT = 45.0
+SAG_LOW_ENTER_PCT = 35.0
+SAG_LOW_LEAVE_PCT = 30.0
+BRIDGE_LINE_MIN_DEG = 135.0
+"""Anatomical floor for a bridge top (hips at least near the shoulder-knee line); the lowered position read 124-139."""
+BRIDGE_LINE_MIN_LEAVE_DEG = 130.0
+# Feet planted: the straighter knee stays bent (real bridges 50-60, renders 65-94). Lying leg raises and a
+# single-leg bridge keep a straight knee (136-177), so they never pass for a two-leg bridge.
+KNEES_BENT_ENTER_DEG = 125.0
+KNEES_BENT_LEAVE_DEG = 135.0
 KNEE_UP_ENTER_DEG = 28.0
 KNEE_UP_LEAVE_DEG = 20.0
 KNEE_DOWN_ENTER_DEG = 12.0
@@ -33,8 +48,6 @@ KNEE_DOWN_LEAVE_DEG = 18.0
 # sin(24 deg). MediaPipe's 3D hip line tips ~30% (17 deg) during a level march on one side in rendered side and
 # oblique clips, so only a clear drop or twist can be called out without crying wolf.
 HIPS_LEVEL_OFF_PCT = 40.0
-SAG_LOW_ENTER_DEG = 141.0
-SAG_LOW_LEAVE_DEG = 138.0
 DWELL_MS = 200
 
 
@@ -43,6 +56,11 @@ def bridge_line_deg(pose: Pose) -> float:
     shoulders = g.mid_world(pose, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
     hips = g.mid_world(pose, L.LEFT_HIP, L.RIGHT_HIP)
     return max(g.angle_at_deg(shoulders, hips, g.world(pose, knee)) for knee in (L.LEFT_KNEE, L.RIGHT_KNEE))
+
+
+def straighter_knee_deg(pose: Pose) -> float:
+    """The larger of the two 3D knee angles: bent in a two-leg bridge, straight when a leg is out long."""
+    return max(g.knee_deg(pose, side) for side in SIDES)
 
 
 def _image_hip_flex_deg(pose: Pose, side: str) -> float:
@@ -87,6 +105,8 @@ def pelvis_off_level_pct(pose: Pose) -> float:
 
 
 LYING = Above("torso_tilt_deg", LYING_ENTER_DEG, LYING_LEAVE_DEG)
+KNEES_BENT = Below("straighter_knee_deg", KNEES_BENT_ENTER_DEG, KNEES_BENT_LEAVE_DEG)
+BRIDGE_RANGE = Calibrate("bridge_line_deg", BRIDGE_MIN_RISE_DEG, when=(LYING, KNEES_BENT))
 KNEES_DOWN = tuple(Below(f"{s}_knee_lift_deg", KNEE_DOWN_ENTER_DEG, KNEE_DOWN_LEAVE_DEG) for s in SIDES)
 MARCHES = tuple(f"march_{s}" for s in SIDES)
 
@@ -100,6 +120,7 @@ MOVE = Move(
     measures={
         **m.common(),
         "bridge_line_deg": bridge_line_deg,
+        "straighter_knee_deg": straighter_knee_deg,
         **m.per_side("{side}_knee_lift_deg", knee_lift_deg),
         "pelvis_drop_pct": pelvis_drop_pct,
         "pelvis_off_level_pct": pelvis_off_level_pct,
@@ -109,19 +130,25 @@ MOVE = Move(
         # line read 121-128 on an oblique clip); the march only counts between two confirmed bridges anyway.
         *(Phase(f"march_{s}", (LYING, Above(f"{s}_knee_lift_deg", KNEE_UP_ENTER_DEG, KNEE_UP_LEAVE_DEG)), DWELL_MS,
                 side=s) for s in SIDES),
-        Phase("bridged", (LYING, Above("bridge_line_deg", BRIDGE_UP_ENTER_DEG, BRIDGE_UP_LEAVE_DEG), *KNEES_DOWN),
-              DWELL_MS),
-        Phase("lowered", (LYING, Below("bridge_line_deg", LOWERED_ENTER_DEG, LOWERED_LEAVE_DEG), *KNEES_DOWN),
-              DWELL_MS),
+        Phase("bridged", (LYING, KNEES_BENT, *KNEES_DOWN,
+                          Above("bridge_line_deg", BRIDGE_LINE_MIN_DEG, BRIDGE_LINE_MIN_LEAVE_DEG),
+                          Above(BRIDGE_RANGE.rise, BRIDGE_MIN_RISE_DEG, BRIDGE_MIN_RISE_LEAVE_DEG),
+                          Above(BRIDGE_RANGE.range_pct, BRIDGE_UP_ENTER_PCT, BRIDGE_UP_LEAVE_PCT)), DWELL_MS),
+        Phase("lowered", (LYING, KNEES_BENT, *KNEES_DOWN,
+                          Below(BRIDGE_RANGE.range_pct, LOWERED_ENTER_PCT, LOWERED_LEAVE_PCT)), DWELL_MS),
         # Hips partway up, between lowered and bridged: only for the "lift your hips" cue, skipped by the reps.
-        Phase("sagging", (LYING, Above("bridge_line_deg", SAG_LOW_ENTER_DEG, SAG_LOW_LEAVE_DEG),
-                          Below("bridge_line_deg", BRIDGE_UP_ENTER_DEG - 1, BRIDGE_UP_ENTER_DEG), *KNEES_DOWN),
-              DWELL_MS),
+        # Partway is judged against the person's own top, so a shallow bridger is never asked to go past it.
+        Phase("sagging", (LYING, KNEES_BENT, *KNEES_DOWN,
+                          Above(BRIDGE_RANGE.range_pct, SAG_LOW_ENTER_PCT, SAG_LOW_LEAVE_PCT),
+                          Below(BRIDGE_RANGE.range_pct, BRIDGE_UP_ENTER_PCT - 1, BRIDGE_UP_ENTER_PCT)), DWELL_MS),
     ),
     reps=(
-        *(Rep(("bridged", f"march_{s}", "bridged"), s, ignore=("sagging",)) for s in SIDES),
-        Rep(("lowered", "bridged", "lowered"), "both", ignore=("sagging",)),
+        *(Rep(("bridged", f"march_{s}"), s, ignore=("sagging",)) for s in SIDES),
+        # Every arrival at the top counts, the first of the set too (the calibrated rise proves the hips came up
+        # from the floor, even when the person was found mid-rise); coming back from a march or a sag does not.
+        Rep(("bridged",), "both", ignore=("sagging", *MARCHES)),
     ),
+    calibrate=(BRIDGE_RANGE,),
     rep_sides=("left", "right", "both"),
     views=(View.SIDE, View.OBLIQUE),
     rom=Rom("pelvis_drop_pct", "pelvis_drop_pct", "max", phases=MARCHES),

@@ -1,6 +1,6 @@
 """Hamstring scoops: standing, one heel forward with the toes up; hinge at the hips and sweep the arms to the foot.
 
-One rep per scoop (upright -> hinged -> upright) for the front leg, the one whose ankle is ahead along the facing
+One rep per scoop for the front leg, counted at the bottom of the hinge after standing tall (upright -> hinged), the one whose ankle is ahead along the facing
 direction (3D). Hinge depth is the larger of the torso's image tilt (side-on) and its 3D forward lean (facing the
 camera, where the image shows a 60 degree hinge as ~25).
 """
@@ -59,7 +59,7 @@ MOVE = Move(
                                Above(f"{s}_ahead_pct", FRONT_FOOT_ENTER_PCT, FRONT_FOOT_LEAVE_PCT)), DWELL_MS, side=s)
           for s in SIDES),
     ),
-    reps=tuple(Rep(("upright", f"scoop_{s}", "upright"), s) for s in SIDES),
+    reps=tuple(Rep(("upright", f"scoop_{s}"), s) for s in SIDES),
     rom=Rom("hinge_deg", "hinge_deg", "max", phases=("scoop_{side}",)),
     cues=(
         *(Cue(f"front_leg_long_{s}", "Keep the front leg long",

@@ -12,6 +12,7 @@ import math
 from coach import geometry as g
 from coach.geometry import Posture
 from coach.landmarks import SIDES
+from coach.moves import bridge_march, hip_flexor_reach
 from coach.moves import measures as m
 from coach.moves.base import gate_problem
 from coach.moves.hip_90_90 import MOVE as HIP_90_90
@@ -38,12 +39,13 @@ KNEES_DOWN_PCT = 10.0
 STRAP_RAISE_DEG = 45.0
 LEG_LONG_DEG = 135.0
 LEG_DOWN_DEG = 35.0
-KNEES_BENT_DEG = 135.0
+KNEES_BENT_DEG = bridge_march.KNEES_BENT_ENTER_DEG
 LUNGE_HIP_LEAD_DEG = 35.0
 LUNGE_KNEE_DEG = 135.0
 LUNGE_WIDE_LEAD_DEG = 60.0
 LUNGE_LEAN_DEG = 25.0
 SCOOP_KNEES_DEG = 120.0
+REACH_VOTE_PCT = hip_flexor_reach.REACH_LEAVE_PCT
 
 
 def frame_vote(pose: Pose | None) -> str:
@@ -59,14 +61,19 @@ def frame_vote(pose: Pose | None) -> str:
         for side in SIDES:
             if flex[side] >= STRAP_RAISE_DEG and knees[side] >= LEG_LONG_DEG and flex[m.other(side)] <= LEG_DOWN_DEG:
                 return "hamstring_strap"
-        return "bridge_march" if min(knees.values()) <= KNEES_BENT_DEG else ABSTAIN
+        # Both knees bent, feet planted: a straight leg (lying leg raises, a knee hugged to the chest with the other
+        # leg long, a single-leg bridge) is not the bridge march's set-up.
+        return "bridge_march" if max(knees.values()) <= KNEES_BENT_DEG else ABSTAIN
     if posture is Posture.SEATED:
         # Only a 90/90 set position votes (one shin across in front, knees down): sitting with the knees up, as
         # before lying back for a bridge, says nothing.
         in_set = abs(left_front_pct(pose)) >= SET_FRONT_PCT and knees_above_hips_pct(pose) <= KNEES_DOWN_PCT
         return "hip_90_90" if in_set else ABSTAIN
     if posture is Posture.HALF_KNEELING:
-        return "hip_flexor_reach"
+        # The stretch is half-kneeling with an arm reaching overhead; the bottom of a lunge or split squat is
+        # half-kneeling too (real clips read so in most frames), but with the hands low.
+        reaching = max(hip_flexor_reach.wrist_above_nose_pct(pose, s) for s in SIDES) >= REACH_VOTE_PCT
+        return "hip_flexor_reach" if reaching else ABSTAIN
     # A lunge splits the hips far apart (front thigh up to the chest, back thigh behind): 86-129 degrees on the
     # rendered clips, against <= 40 in scoops and folds and ~55-78 kneeling upright (caught above).
     hip_lead_deg = max(m.hip_lead_deg(pose, s) for s in SIDES)

@@ -106,17 +106,15 @@ def bridge_march(s: Script, body: Body, first: str, marches: int, yaw: float,
     """Lift the hips, then alternate knee lifts with the hips up; lower at the end."""
     move = "bridge_march"
     start = s.t_s
-    s.go(P.bridge(body, yaw), 1.2, hold_s=0.6)
+    s.rep(move, "both", s.go(P.bridge(body, yaw), 1.2, hold_s=0.6))  # reps count at the working position
     side = first
     for i in range(marches):
-        s.go(P.bridge(body, yaw, march=side), 0.7, hold_s=0.45)
+        s.rep(move, side, s.go(P.bridge(body, yaw, march=side), 0.7, hold_s=0.45))
         s.go(P.bridge(body, yaw), 0.7, hold_s=0.35)
-        s.rep(move, side)
         if partial_after is not None and i == partial_after:
             other = P.OTHER[side]
-            s.go(P.bridge(body, yaw, march=other, knee_up=0.4), 0.6, hold_s=0.3)
+            s.rep(move, other, s.go(P.bridge(body, yaw, march=other, knee_up=0.4), 0.6, hold_s=0.3), partial=True)
             s.go(P.bridge(body, yaw), 0.6, hold_s=0.35)
-            s.rep(move, other, partial=True)
         side = P.OTHER[side]
     s.go(P.supine_knees_bent(body, yaw), 1.2, hold_s=0.8)
     s.segment(move, None, start)
@@ -126,9 +124,8 @@ def bridge_plain(s: Script, body: Body, reps: int, yaw: float) -> None:
     move = "bridge_march"
     start = s.t_s
     for _ in range(reps):
-        s.go(P.bridge(body, yaw), 1.1, hold_s=0.6)
+        s.rep(move, "both", s.go(P.bridge(body, yaw), 1.1, hold_s=0.6))
         s.go(P.supine_knees_bent(body, yaw), 1.1, hold_s=0.5)
-        s.rep(move, "both")
     s.segment(move, "both", start)
 
 
