@@ -1,8 +1,8 @@
 """Hamstring scoops: standing, one heel forward with the toes up; hinge at the hips and sweep the arms to the foot.
 
-One rep per scoop for the front leg, counted at the bottom of the hinge after standing tall (upright -> hinged), the one whose ankle is ahead along the facing
-direction (3D). Hinge depth is the larger of the torso's image tilt (side-on) and its 3D forward lean (facing the
-camera, where the image shows a 60 degree hinge as ~25).
+One rep per scoop, counted at the bottom of the hinge after standing tall (upright -> hinged), for the front leg:
+the one whose ankle is ahead along the facing direction (3D). Hinge depth is the larger of the torso's image tilt
+(side-on) and its 3D forward lean (facing the camera, where the image shows a 60 degree hinge as ~25).
 """
 
 from __future__ import annotations
