@@ -124,7 +124,7 @@ class Comparison:
 
 
 def compare(report: dict[str, Any], labels: ClipLabels) -> Comparison:
-    """Judge a replay report (CONTRACTS.md schema: "moves", "segments") against the clip's labels."""
+    """Judge a replay report (docs/CONTRACTS.md schema: "moves", "segments") against the clip's labels."""
     counted: dict[str, dict[str, Any]] = report.get("moves", {})
     result = Comparison(
         clip=labels.name,

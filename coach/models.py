@@ -71,7 +71,7 @@ def default_model_dir() -> Path:
     if override:
         return Path(override).expanduser()
     repo = Path(__file__).resolve().parent.parent
-    checkout_models = repo / "models"  # git keeps no empty folder, so a fresh clone may lack it: created on build
+    checkout_models = repo / "models"  # tracked for its README; created on build should it be missing
     if (repo / "pyproject.toml").is_file() and os.access(checkout_models if checkout_models.is_dir() else repo,
                                                          os.W_OK):
         return checkout_models

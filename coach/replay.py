@@ -27,7 +27,7 @@ Timeline = Sequence[tuple[int, Pose | None]]  # (t_ms, smoothed pose or None) fo
 
 @dataclass
 class Analysis:
-    """What the move analysis found; `moves` and `segments` use the replay report's JSON shapes (CONTRACTS.md)."""
+    """What the move analysis found; `moves` and `segments` use the replay report's JSON shapes (docs/CONTRACTS.md)."""
 
     moves: dict[str, dict[str, Any]] = field(default_factory=dict)
     segments: list[dict[str, Any]] = field(default_factory=list)
@@ -56,7 +56,7 @@ class ReplayResult:
     ended_early: bool  # decoding stopped at a damaged frame before the end of the file
 
     def report(self) -> dict[str, Any]:
-        """The JSON report (schema in CONTRACTS.md)."""
+        """The JSON report (schema in docs/CONTRACTS.md)."""
         return {
             "video": str(self.video),
             "frames": self.frames,

@@ -46,7 +46,7 @@ from coach.events import (
     dump,
 )
 from coach.history import HistoryRecorder
-from coach.history_api import history_router
+from coach.history.api import history_router
 from coach.landmarks import SKELETON_EDGES
 from coach.live import LiveSession, live_estimator
 from coach.pose import SharedEstimator

@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from coach.history_api import history_router
+from coach.history.api import history_router
 
 
 @pytest.fixture()

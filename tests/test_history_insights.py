@@ -10,8 +10,7 @@ import history_fixture
 import pytest
 from history_fixture import TODAY, FakeSummary
 
-from coach import history_insights as insights
-from coach.history import HistoryStore, SetRecord
+from coach.history import HistoryStore, SetRecord, insights
 
 
 @pytest.fixture(scope="module")

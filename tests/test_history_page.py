@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from headless import chromium_page, serve_app
 
-from coach.history_api import history_router
+from coach.history.api import history_router
 
 pytestmark = pytest.mark.browser
 

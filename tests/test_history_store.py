@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from history_fixture import MOVE_IDS, ONE_SIDED, FakeSummary, summary_for
 
-from coach.history import (
+from coach.history.store import (
     DB_FILENAME,
     SCHEMA_V1,
     SCHEMA_VERSION,

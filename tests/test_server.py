@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from coach.cmd_serve import resolve_source
+from coach.cli.serve import resolve_source
 from coach.errors import CoachError
 from coach.events import EVENT_ADAPTER, Settings
 from coach.server import (

@@ -1,5 +1,5 @@
 // History page: fetches /api/history/* and draws the calendar, balance bars and ROM trends as plain SVG.
-// All numbers come from the server (coach/history_insights.py); this file only lays them out.
+// All numbers come from the server (coach/history/insights.py); this file only lays them out.
 "use strict";
 
 const SVG_NS = "http://www.w3.org/2000/svg";

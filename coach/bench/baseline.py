@@ -68,7 +68,7 @@ HOLDS: dict[str, Threshold] = {
 
 
 def count_move(timeline: Sequence[tuple[int, Pose | None]], move_id: str) -> dict[str, Any]:
-    """{"reps": {side: n}, "hold_s": {side: s}} for raw poses of one move (report shape, CONTRACTS.md)."""
+    """{"reps": {side: n}, "hold_s": {side: s}} for raw poses of one move (report shape, docs/CONTRACTS.md)."""
     rep_rule, hold_rule = REPS.get(move_id), HOLDS.get(move_id)
     reps = dict.fromkeys(rep_rule.sides, 0) if rep_rule else {}
     hold_ms = dict.fromkeys(hold_rule.sides, 0) if hold_rule else {}

@@ -1,4 +1,4 @@
-"""Render one clip spec to an H.264 MP4 and write its label sidecar (schema in CONTRACTS.md)."""
+"""Render one clip spec to an H.264 MP4 and write its label sidecar (schema in docs/CONTRACTS.md)."""
 
 from __future__ import annotations
 

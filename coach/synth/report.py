@@ -16,7 +16,7 @@ Synthetic clips of the seven moves rendered by `coach/synth` (see `coach/synth/R
 keyframed joint angles, 640x480, 30 fps, H.264. Each `<name>.mp4` has a sidecar `<name>.json` with segments,
 expected reps/holds per side, the camera, and the projected ground-truth 2D joints per frame.
 
-Labels: a rep counts for the side in CONTRACTS.md (90/90: the leg that ends in front; lunge and scoop: the front
+Labels: a rep counts for the side in docs/CONTRACTS.md (90/90: the leg that ends in front; lunge and scoop: the front
 leg; bridge march: the lifted knee, "both" for a plain bridge; hip flexor: the kneeling leg; fold pedals: the
 bending knee; strap: the raised leg). Holds run between the midpoints of the transitions into and out of the held
 posture. Segments with side `null` mix both sides (alternating sets). `events` lists each rep/partial/hold with its

@@ -77,7 +77,7 @@ def _duration(ms: int) -> str:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from coach import history_insights as insights
+    from coach.history import insights
 
     if not _has_history(args):
         return 0
@@ -108,7 +108,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_show(args: argparse.Namespace) -> int:
     from coach.history import HistoryError
-    from coach.history_insights import move_title
+    from coach.history.insights import move_title
 
     if not _has_history(args):
         return 0
@@ -143,7 +143,7 @@ def run_show(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     import json
 
-    from coach.history_export import export_csv, export_json
+    from coach.history.export import export_csv, export_json
 
     if args.out != "-" and Path(args.out).is_dir():
         raise CoachError(f"--out wants a file name, and {args.out} is a folder.")

@@ -25,9 +25,9 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, ConfigDict
 
-from coach import history_insights as insights
-from coach.history import HistoryError, HistoryStore
-from coach.history_export import export_csv, export_json, session_json, set_json
+from coach.history import insights
+from coach.history.export import export_csv, export_json, session_json, set_json
+from coach.history.store import HistoryError, HistoryStore
 
 LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
 

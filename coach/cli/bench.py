@@ -10,7 +10,7 @@ from typing import Any
 from coach.errors import CoachError
 from coach.models import VARIANTS
 
-SAMPLES = Path(__file__).resolve().parent.parent / "sample_videos"
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_videos"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

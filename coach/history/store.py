@@ -614,7 +614,7 @@ class HistoryRecorder:
 def save_replay_report(
     report: dict[str, Any], data_dir: str | os.PathLike[str] | None = None, *, started_at: str | None = None
 ) -> int:
-    """Store a replay report (CONTRACTS.md shape) as one session, one set per move found; returns the session id.
+    """Store a replay report (docs/CONTRACTS.md shape) as one session, one set per move found; returns the session id.
 
     The session starts at ``started_at`` (default: the video file's modification time, i.e. when recording
     ended, minus the clip's duration). A set spans its move's segments; the report has no per-rep times and no

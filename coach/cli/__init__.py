@@ -1,4 +1,4 @@
-"""The `coach` command line. Each command lives in its own module; this file only lists them.
+"""The `coach` command line. Each command lives in its own module in this package; this file only lists them.
 
 A command module exposes `register(subparsers) -> None`, which adds its parser and sets
 `handler=<function(args) -> int>` with `set_defaults`. Keep heavy imports (mediapipe, cv2) inside the handler so
@@ -17,11 +17,11 @@ from coach.errors import CoachError
 
 # Add your command's module here (one line).
 COMMAND_MODULES = (
-    "coach.cmd_models",
-    "coach.cmd_replay",
-    "coach.cmd_history",
-    "coach.cmd_serve",
-    "coach.cmd_bench",
+    "coach.cli.models",
+    "coach.cli.replay",
+    "coach.cli.history",
+    "coach.cli.serve",
+    "coach.cli.bench",
 )
 
 

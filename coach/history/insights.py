@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from statistics import fmean
 from typing import Any
 
-from coach.history import HistoryStore, SessionRow, SetRecord
+from coach.history.store import HistoryStore, SessionRow, SetRecord
 
 IMBALANCE_PCT = 15  # a left/right difference at least this large (of the larger side) earns a note
 NOTE_WINDOW_DAYS = 14

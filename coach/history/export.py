@@ -13,7 +13,7 @@ from datetime import date
 from statistics import fmean
 from typing import Any
 
-from coach.history import SCHEMA_VERSION, HistoryStore, SessionRow, SetRecord
+from coach.history.store import SCHEMA_VERSION, HistoryStore, SessionRow, SetRecord
 
 CSV_COLUMNS = (
     "session_id",
