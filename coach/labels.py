@@ -32,6 +32,10 @@ class ClipLabels:
     segments: list[dict[str, Any]]  # {"move": id | None, "side": ..., "start_ms", "end_ms"}
     expected: dict[str, dict[str, dict[str, float]]]  # move -> {"reps": {side: n}, "hold_s": {side: s}}
     person_frames: int
+    role: str = "sample"  # a manifest's target | near_miss | distractor | no_person; "sample" for a sidecar
+    rep_accept: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)  # move -> side -> [min, max]
+    judged_moves: tuple[str, ...] | None = None  # moves whose counts are judged; None: all (a montage: none)
+    label: str = ""  # what the clip shows in its own words (a manifest's move name)
 
     @property
     def name(self) -> str:
@@ -68,6 +72,93 @@ def load_labels(video: Path) -> ClipLabels:
         raise LabelError(f"The labels {path} lack a valid {exc} field.") from None
 
 
+@dataclass(frozen=True)
+class Relative:
+    """How a real-world exercise maps onto the circuit: the move a coach should recognise for it (None: no move, no
+    segment) and what of it that move counts under "both" ("reps", "hold" or None: nothing may be counted)."""
+
+    move_id: str | None
+    counts: str | None = None
+
+
+RELATIVES: dict[str, Relative] = {
+    # The circuit's own moves and their direct counterparts, counted.
+    "glute_bridge": Relative("bridge_march", "reps"),
+    "standing_forward_fold": Relative("forward_fold_pedals", "hold"),
+    "forward_fold": Relative("forward_fold_pedals", "hold"),
+    "toe_touch": Relative("forward_fold_pedals", "hold"),
+    # Relatives no circuit move would count (no rotation, no scoop's split stance and arm sweep, one leg long):
+    # reported for what is recognised; any count of any move is a false count.
+    "single_leg_glute_bridge": Relative(None),
+    "forward_lunge": Relative(None),
+    "walking_lunge": Relative(None),
+    "split_squat": Relative(None),
+    "hip_hinge": Relative(None),
+    "romanian_deadlift": Relative(None),
+    "good_morning": Relative(None),
+}
+"""Any other exercise (near misses, distractors, an empty room) maps to Relative(None): nothing may be counted."""
+
+
+def relative(move: str) -> Relative:
+    """The circuit counterpart of a manifest's move name; a circuit move id maps to itself."""
+    from coach.moves import MOVES
+
+    if move in MOVES:
+        return Relative(move, "hold" if MOVES[move].kind == "hold" else "reps")
+    return RELATIVES.get(move, Relative(None))
+
+
+MANIFEST = "manifest.json"
+
+
+def load_manifest(folder: Path) -> list[ClipLabels]:
+    """Every clip of a labelled folder's manifest.json (schema in docs/CONTRACTS.md), as ClipLabels."""
+    path = folder / MANIFEST
+    if not folder.is_dir():
+        raise LabelError(f"{folder} is not a folder.")
+    try:
+        records = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise LabelError(f"{folder} has no {MANIFEST}.") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise LabelError(f"Cannot read {path}: {exc}.") from None
+    if not isinstance(records, list) or not records:
+        raise LabelError(f"{path} must be a non-empty JSON list of clip records.")
+    return [_manifest_clip(folder, record, index) for index, record in enumerate(records)]
+
+
+def _manifest_clip(folder: Path, record: Any, index: int) -> ClipLabels:
+    try:
+        video = folder / str(record["file"])
+        fps, frames = float(record["fps"]), int(record["frames"])
+        move, role = str(record["move"]), str(record["role"])
+        reps, accept, holds = record.get("reps"), record.get("reps_accept"), record.get("holds") or []
+        counted_s = sum(float(h["seconds"]) for h in holds)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise LabelError(f"Clip {index + 1} of the manifest in {folder} lacks a valid {exc} field.") from None
+    if not video.is_file():
+        raise LabelError(f"The manifest in {folder} names {video.name}, which is not there.")
+    counterpart = relative(move) if role == "target" else Relative(None)
+    expected: dict[str, dict[str, dict[str, float]]] = {}
+    rep_accept: dict[str, dict[str, tuple[int, int]]] = {}
+    judged: tuple[str, ...] | None = None
+    if counterpart.move_id is not None and counterpart.counts == "reps":
+        if reps is None:
+            judged = ()  # a montage of cuts: recognition only
+        else:
+            expected[counterpart.move_id] = {"reps": {"both": int(reps)}, "hold_s": {}}
+            low, high = (accept or [reps, reps])[:2]
+            rep_accept[counterpart.move_id] = {"both": (int(low), int(high))}
+    elif counterpart.move_id is not None and counterpart.counts == "hold":
+        expected[counterpart.move_id] = {"reps": {}, "hold_s": {"both": round(counted_s, 2)}}
+    duration_ms = round(1000 * frames / fps) if fps > 0 else 0
+    segments = [{"move": counterpart.move_id, "side": None, "start_ms": 0, "end_ms": duration_ms}]
+    return ClipLabels(video=video, fps=fps, frame_count=frames, duration_ms=duration_ms, segments=segments,
+                      expected=expected, person_frames=0 if role == "no_person" else frames, role=role,
+                      rep_accept=rep_accept, judged_moves=judged, label=move)
+
+
 def labelled_clips(folder: Path) -> list[Path]:
     """Every video in `folder` that has a label sidecar, sorted by name."""
     return sorted(p for p in folder.glob("*.mp4") if sidecar_path(p).is_file())
@@ -79,10 +170,12 @@ class RepCheck:
     side: str
     labelled: int
     counted: int
+    accept: tuple[int, int] | None = None  # counts in this range are right (a clip's ambiguous first/last rep)
 
     @property
     def error(self) -> int:
-        return self.counted - self.labelled
+        low, high = self.accept or (self.labelled, self.labelled)
+        return min(0, self.counted - low) + max(0, self.counted - high)
 
 
 @dataclass(frozen=True)
@@ -135,8 +228,12 @@ def compare(report: dict[str, Any], labels: ClipLabels) -> Comparison:
         want = labels.expected.get(move_id, {"reps": {}, "hold_s": {}})
         got = counted.get(move_id, {})
         got_reps, got_hold = got.get("reps", {}) or {}, got.get("hold_s", {}) or {}
+        if labels.judged_moves is not None and move_id not in labels.judged_moves:
+            continue
+        accept = labels.rep_accept.get(move_id, {})
         for side in dict.fromkeys([*want["reps"], *(s for s, n in got_reps.items() if n)]):
-            result.reps.append(RepCheck(move_id, side, int(want["reps"].get(side, 0)), int(got_reps.get(side, 0))))
+            result.reps.append(RepCheck(move_id, side, int(want["reps"].get(side, 0)), int(got_reps.get(side, 0)),
+                                        accept.get(side)))
         for side in dict.fromkeys([*want["hold_s"], *(s for s, held in got_hold.items() if held)]):
             result.holds.append(HoldCheck(move_id, side, float(want["hold_s"].get(side, 0.0)),
                                           float(got_hold.get(side, 0.0))))

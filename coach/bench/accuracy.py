@@ -14,13 +14,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from coach.bench import metrics
 from coach.bench.baseline import baseline_report
 from coach.bench.tables import Target, markdown_table, num, pct
-from coach.labels import ClipLabels, Comparison, compare, load_labels
+from coach.labels import ClipLabels, Comparison, compare
 from coach.moves import MOVE_IDS
 from coach.pose import Pose, PoseEstimator
 from coach.presence import PersonGate
@@ -43,11 +42,10 @@ class ClipPoses:
     ended_early: bool
 
 
-def infer_clip(video: Path, variant: str, max_frames: int | None) -> ClipPoses:
+def infer_clip(labels: ClipLabels, variant: str, max_frames: int | None) -> ClipPoses:
     """Decode and detect every frame (up to max_frames) of one labelled clip, unsmoothed."""
-    labels = load_labels(video)
     raw: Timeline = []
-    with FileSource(video) as source, PoseEstimator(variant) as estimator:
+    with FileSource(labels.video) as source, PoseEstimator(variant) as estimator:
         started_s = time.perf_counter()
         for frame in source:
             if max_frames is not None and frame.index >= max_frames:
@@ -86,13 +84,34 @@ def _error_figures(errors: Sequence[float], hold_errors: Sequence[float]) -> dic
     }
 
 
-def _summary(comparisons: Sequence[Comparison], with_recognition: bool) -> dict[str, Any]:
-    """Overall figures: exact_rate is per clip (all its counts right), MAE/off-by-one per counted side."""
+FALSE_HOLD_S = 1.0
+"""On a clip where nothing should be counted, this much hold time (or any rep) is a false count."""
+
+
+def false_count(cmp: Comparison, with_recognition: bool) -> bool:
+    """Something counted (or, for a recognising counter, a move segment) where the labels expect nothing."""
+    reps = any(c.counted for c in cmp.reps if not c.labelled)
+    holds = any(c.counted_s >= FALSE_HOLD_S for c in cmp.holds if not c.labelled_s)
+    segment = with_recognition and any(move not in cmp.labelled_moves for move in cmp.recognised_moves)
+    return reps or holds or segment
+
+
+def _summary(comparisons: Sequence[Comparison], with_recognition: bool,
+             quiet: Sequence[bool]) -> dict[str, Any]:
+    """Overall figures: exact_rate is per clip with counts to judge (all its counts right, within any accepted
+    range), MAE/off-by-one per counted side; false counts over the clips where nothing should be counted."""
     errors = [c.error for cmp in comparisons for c in cmp.reps]
     hold_errors = [c.error_s for cmp in comparisons for c in cmp.holds]
+    judged = [cmp for cmp, nothing in zip(comparisons, quiet, strict=True) if not nothing and cmp.reps + cmp.holds]
+    silent = [cmp for cmp, nothing in zip(comparisons, quiet, strict=True) if nothing]
     return {
         "clips": len(comparisons),
-        "exact_rate": metrics.mean([1.0 if cmp.reps_exact else 0.0 for cmp in comparisons]),
+        "judged_clips": len(judged),
+        "exact_rate": metrics.mean([1.0 if cmp.reps_exact else 0.0 for cmp in judged]) if judged else None,
+        "within_one_rate": metrics.mean([1.0 if all(abs(c.error) <= 1 for c in cmp.reps) else 0.0
+                                         for cmp in judged]) if judged else None,
+        "quiet_clips": len(silent),
+        "false_count_clips": sum(false_count(cmp, with_recognition) for cmp in silent),
         **_error_figures(errors, hold_errors),
         "recognition_rate": metrics.mean([1.0 if cmp.recognition_ok else 0.0 for cmp in comparisons])
         if with_recognition else None,
@@ -121,27 +140,34 @@ def _per_move(comparisons: Sequence[Comparison], with_recognition: bool) -> dict
     return rows
 
 
-def _clip_rows(comparisons: Sequence[Comparison]) -> list[dict[str, Any]]:
+def _clip_rows(comparisons: Sequence[Comparison], clips: Sequence[ClipPoses]) -> list[dict[str, Any]]:
     return [{
-        "clip": cmp.clip, "exact": cmp.reps_exact, "max_hold_error_s": round(cmp.max_hold_error_s, 2),
+        "clip": cmp.clip, "role": clip.labels.role, "label": clip.labels.label, "exact": cmp.reps_exact,
+        "max_hold_error_s": round(cmp.max_hold_error_s, 2),
         "recognition_ok": cmp.recognition_ok, "labelled_moves": cmp.labelled_moves,
         "recognised_moves": cmp.recognised_moves,
         "reps": [{"move": c.move_id, "side": c.side, "labelled": c.labelled, "counted": c.counted} for c in cmp.reps],
         "holds": [{"move": c.move_id, "side": c.side, "labelled_s": c.labelled_s, "counted_s": c.counted_s}
                   for c in cmp.holds],
-    } for cmp in comparisons]
+    } for cmp, clip in zip(comparisons, clips, strict=True)]
 
 
-def run_accuracy(videos: Sequence[Path], variant: str = "full", max_frames: int | None = None,
+def nothing_expected(labels: ClipLabels) -> bool:
+    """A clip where no move may be counted or recognised: distractors, near misses, relatives, empty rooms."""
+    return not labels.expected and labels.judged_moves is None and not labels.moves
+
+
+def run_accuracy(labelled: Sequence[ClipLabels], variant: str = "full", max_frames: int | None = None,
                  progress: Callable[[str], None] = print) -> dict[str, Any]:
     """Results (JSON-ready) of every counter over `videos`; `fps` per run = frames / (decode + pose + counter).
 
     max_frames cuts each clip short (smoke tests): its counts are then compared with the whole clip's labels.
     """
     clips: list[ClipPoses] = []
-    for video in videos:
-        progress(f"pose: {video.name}")
-        clips.append(infer_clip(video, variant, max_frames))
+    for labels in labelled:
+        progress(f"pose: {labels.video.name}")
+        clips.append(infer_clip(labels, variant, max_frames))
+    quiet = [nothing_expected(clip.labels) for clip in clips]
     frames = sum(len(c.raw) for c in clips)
     infer_s = sum(c.infer_s for c in clips)
     runs = []
@@ -155,20 +181,23 @@ def run_accuracy(videos: Sequence[Path], variant: str = "full", max_frames: int 
             "counter": counter, "description": description, "variant": variant, "frames": frames,
             "fps": round(frames / (infer_s + counter_s), 1),
             "counter_ms_per_frame": round(1000 * counter_s / frames, 3),
-            **_summary(comparisons, with_recognition),
+            **_summary(comparisons, with_recognition, quiet),
             "per_move": _per_move(comparisons, with_recognition),
-            "per_clip": _clip_rows(comparisons),
+            "per_clip": _clip_rows(comparisons, clips),
         })
-    return {"kind": "accuracy", "variant": variant, "max_frames": max_frames, "clips": [v.name for v in videos],
+    return {"kind": "accuracy", "variant": variant, "max_frames": max_frames,
+            "clips": [c.labels.video.name for c in clips],
             "runs": runs, "targets": [t.as_json() for t in targets(runs[0])]}
 
 
 def targets(ours: dict[str, Any]) -> list[Target]:
     hold = ours["hold_error_s"]
     return [
-        Target("reps exact (clips)", 100.0 * ours["exact_rate"], 100.0, at_least=True, unit="%"),
+        Target("reps exact (clips)", 100.0 * (ours["exact_rate"] or 0.0), 100.0, at_least=True, unit="%"),
         Target("hold error, worst side", hold["max"] if hold else 0.0, HOLD_TARGET_S, at_least=False, unit=" s"),
         Target("recognition (clips)", 100.0 * ours["recognition_rate"], 100.0, at_least=True, unit="%"),
+        Target("false counts (clips expecting nothing)", float(ours["false_count_clips"]), 0.0, at_least=False,
+               unit=""),
     ]
 
 
@@ -178,10 +207,12 @@ def _hold(value: dict[str, float] | None) -> str:
 
 def markdown(results: dict[str, Any]) -> str:
     """Overall table (one row per counter), per-move table, per-clip counted vs labelled, then the target lines."""
-    head = ["counter", "exact reps (clips)", "MAE reps", "off by one", "hold err mean / max s", "recognition", "fps"]
-    overall = [[r["counter"], pct(r["exact_rate"]), num(r["mae"], 2), pct(r["off_by_one_rate"]),
+    head = ["counter", "exact reps (clips)", "within one", "MAE reps", "off by one", "hold err mean / max s",
+            "recognition", "false counts", "fps"]
+    overall = [[r["counter"], f"{pct(r['exact_rate'])} of {r['judged_clips']}", pct(r["within_one_rate"]),
+                num(r["mae"], 2), pct(r["off_by_one_rate"]),
                 _hold(r["hold_error_s"]), pct(r["recognition_rate"]) if r["recognition_rate"] is not None else "n/a",
-                num(r["fps"])] for r in results["runs"]]
+                f"{r['false_count_clips']} of {r['quiet_clips']}", num(r["fps"])] for r in results["runs"]]
     per_move = []
     for move_id in MOVE_IDS:
         for r in results["runs"]:
@@ -194,13 +225,13 @@ def markdown(results: dict[str, Any]) -> str:
     by_counter = {r["counter"]: r["per_clip"] for r in results["runs"]}
     for index, clip in enumerate(by_counter["ours"]):
         counted = {name: _counts(rows[index]) for name, rows in by_counter.items()}
-        clip_rows.append([clip["clip"], _counts(clip, labelled=True), counted["ours"], counted["baseline"],
-                          ", ".join(clip["recognised_moves"]) or "none"])
+        clip_rows.append([clip["clip"], clip["role"], _counts(clip, labelled=True), counted["ours"],
+                          counted["baseline"], ", ".join(clip["recognised_moves"]) or "none"])
     return "\n\n".join([
         markdown_table(head, overall),
         markdown_table(["move", "counter", "clips", "exact", "MAE", "off by one", "hold err mean / max s",
                         "recognition"], per_move),
-        markdown_table(["clip", "labelled", "ours", "baseline", "recognised (ours)"], clip_rows),
+        markdown_table(["clip", "role", "labelled", "ours", "baseline", "recognised (ours)"], clip_rows),
         "\n".join(t.line() for t in targets(results["runs"][0])),
     ])
 

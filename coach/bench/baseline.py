@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from coach import geometry as g
-from coach.landmarks import SIDES
+from coach.landmarks import SIDES, sided
 from coach.moves import measures as m
 from coach.moves.bridge_march import knee_lift_deg
 from coach.moves.hip_90_90 import left_front_pct
@@ -53,12 +53,19 @@ def _fold_tilt_deg(pose: Pose, _side: str) -> float:
     return g.torso_tilt_deg(pose)
 
 
-REPS: dict[str, Threshold] = {
-    "hip_90_90": Threshold(_signed_left_front_pct, 0.0),
-    "lunge_rotation": Threshold(m.wrist_above_shoulder_pct, 0.0),
-    "bridge_march": Threshold(knee_lift_deg, 30.0),
-    "hamstring_scoop": Threshold(_front_leg_tilt_deg, 45.0),
-    "forward_fold_pedals": Threshold(_knee_bend_deg, 30.0),
+def _image_bridge_line_deg(pose: Pose, _side: str) -> float:
+    """Shoulder-hip-knee angle in the image (near side), the one angle simple bridge counters read."""
+    side = g.near_side(pose)
+    return g.joint_angle_image_deg(pose, sided(side, "shoulder"), sided(side, "hip"), sided(side, "knee"))
+
+
+REPS: dict[str, tuple[Threshold, ...]] = {
+    "hip_90_90": (Threshold(_signed_left_front_pct, 0.0),),
+    "lunge_rotation": (Threshold(m.wrist_above_shoulder_pct, 0.0),),
+    # Marches by the thigh split; a plain two-leg bridge by the 2D bridge line, under "both".
+    "bridge_march": (Threshold(knee_lift_deg, 30.0), Threshold(_image_bridge_line_deg, 160.0, ("both",))),
+    "hamstring_scoop": (Threshold(_front_leg_tilt_deg, 45.0),),
+    "forward_fold_pedals": (Threshold(_knee_bend_deg, 30.0),),
 }
 HOLDS: dict[str, Threshold] = {
     "hip_flexor_reach": Threshold(_front_of(m.hip_lead_deg), 40.0),
@@ -69,8 +76,8 @@ HOLDS: dict[str, Threshold] = {
 
 def count_move(timeline: Sequence[tuple[int, Pose | None]], move_id: str) -> dict[str, Any]:
     """{"reps": {side: n}, "hold_s": {side: s}} for raw poses of one move (report shape, docs/CONTRACTS.md)."""
-    rep_rule, hold_rule = REPS.get(move_id), HOLDS.get(move_id)
-    reps = dict.fromkeys(rep_rule.sides, 0) if rep_rule else {}
+    rep_rules, hold_rule = REPS.get(move_id, ()), HOLDS.get(move_id)
+    reps = {side: 0 for rule in rep_rules for side in rule.sides}
     hold_ms = dict.fromkeys(hold_rule.sides, 0) if hold_rule else {}
     was_up: dict[str, bool] = {}
     last_t_ms: int | None = None
@@ -79,7 +86,7 @@ def count_move(timeline: Sequence[tuple[int, Pose | None]], move_id: str) -> dic
         last_t_ms = t_ms
         if pose is None:
             continue
-        if rep_rule is not None:
+        for rep_rule in rep_rules:
             for side in rep_rule.sides:
                 up = rep_rule.measure(pose, side) >= rep_rule.threshold
                 if up and not was_up.get(side, True):  # a rising edge; the first frame sets the state

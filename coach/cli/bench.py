@@ -23,6 +23,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     speed.add_argument("--variants", default="lite,full,heavy",
                        help="comma-separated model variants (default: lite,full,heavy; unavailable ones are reported)")
     accuracy = kinds.add_parser("accuracy", help="counted vs labelled reps, holds and moves; naive baseline too")
+    accuracy.add_argument("--set", type=Path, default=None, metavar="DIR",
+                          help="a labelled folder with a manifest.json (e.g. real footage) instead of the samples")
     soak = kinds.add_parser("soak", help="the live session fed clips in a loop: memory and fps over time")
     soak.add_argument("--minutes", type=_positive_float, default=5.0, help="how long to run (default: 5)")
     for sub, handler in ((speed, run_speed), (accuracy, run_accuracy), (soak, run_soak)):
@@ -96,11 +98,20 @@ def run_speed(args: argparse.Namespace) -> int:
                   speed.markdown)
 
 
+def _labelled(args: argparse.Namespace) -> list[Any]:
+    """The clips to judge with their labels: a folder's manifest.json (--set), else sidecar-labelled videos."""
+    from coach.labels import load_labels, load_manifest
+
+    if args.set is not None:
+        return load_manifest(args.set)
+    return [load_labels(video) for video in _clips(args, need_labels=True)]
+
+
 def run_accuracy(args: argparse.Namespace) -> int:
     from coach.bench import accuracy
 
-    return _bench(args, lambda: accuracy.run_accuracy(_clips(args, need_labels=True), args.model, args.max_frames),
-                  accuracy.markdown)
+    labelled = _labelled(args)  # a bad folder or manifest is reported before any model is loaded
+    return _bench(args, lambda: accuracy.run_accuracy(labelled, args.model, args.max_frames), accuracy.markdown)
 
 
 def run_soak(args: argparse.Namespace) -> int:

@@ -1,0 +1,62 @@
+"""`coach bench accuracy --set DIR`: a folder's manifest.json is read (schema in docs/CONTRACTS.md), and a missing or
+malformed folder is one sentence and exit 2 before any model is loaded."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from coach.labels import LabelError, RepCheck, load_manifest
+
+COACH = Path(sys.executable).parent / "coach"
+
+
+def run_set(folder: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(COACH), "bench", "accuracy", "--set", str(folder)], capture_output=True, text=True,
+                          timeout=120)
+
+
+@pytest.mark.parametrize("manifest", [None, "not json", "[]", '[{"file": "a.mp4"}]'])
+def test_a_missing_or_malformed_set_is_one_line_and_exit_2(tmp_path: Path, manifest: str | None) -> None:
+    if manifest is not None:
+        (tmp_path / "manifest.json").write_text(manifest)
+    done = run_set(tmp_path)
+    assert done.returncode == 2
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+    assert not done.stdout.strip()
+
+
+def test_a_folder_that_is_not_there_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    done = run_set(tmp_path / "nowhere")
+    assert done.returncode == 2 and "is not a folder" in done.stderr
+
+
+def test_relatives_map_onto_the_circuit(tmp_path: Path) -> None:
+    records = [
+        {"file": "b.mp4", "fps": 30, "frames": 300, "move": "glute_bridge", "role": "target", "reps": 4,
+         "reps_accept": [3, 4]},
+        {"file": "f.mp4", "fps": 30, "frames": 300, "move": "standing_forward_fold", "role": "target", "reps": None,
+         "holds": [{"side": "unknown", "seconds": 6.5, "start_s": 1, "end_s": 7.5}]},
+        {"file": "l.mp4", "fps": 30, "frames": 300, "move": "split_squat", "role": "target", "reps": 8},
+        {"file": "s.mp4", "fps": 30, "frames": 300, "move": "squat", "role": "distractor", "reps": 5},
+    ]
+    for record in records:
+        (tmp_path / record["file"]).write_bytes(b"")
+    (tmp_path / "manifest.json").write_text(json.dumps(records))
+    bridge, fold, lunge, squat = load_manifest(tmp_path)
+    assert bridge.expected == {"bridge_march": {"reps": {"both": 4}, "hold_s": {}}}
+    assert bridge.rep_accept == {"bridge_march": {"both": (3, 4)}} and bridge.moves == ["bridge_march"]
+    assert fold.expected == {"forward_fold_pedals": {"reps": {}, "hold_s": {"both": 6.5}}}
+    assert lunge.expected == {} and lunge.moves == [] and squat.expected == {} and squat.role == "distractor"
+    with pytest.raises(LabelError):
+        (tmp_path / "b.mp4").unlink()
+        load_manifest(tmp_path)
+
+
+def test_a_count_inside_the_accepted_range_is_exact() -> None:
+    assert RepCheck("bridge_march", "both", 4, 3, (3, 4)).error == 0
+    assert RepCheck("bridge_march", "both", 4, 2, (3, 4)).error == -1
+    assert RepCheck("bridge_march", "both", 4, 5, (3, 4)).error == 1
+    assert RepCheck("bridge_march", "both", 4, 5).error == 1

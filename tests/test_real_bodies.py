@@ -1,0 +1,111 @@
+"""What real footage taught the rules: bands relative to the person, reps at the working position, a hidden far
+side in a side view, and a returned pose that is not a person (all from generated landmark sequences)."""
+
+import dataclasses
+
+import kinematics as k
+import numpy as np
+import pytest
+
+from coach.landmarks import sided
+from coach.moves.base import RepCounted, SetupWarning
+from coach.presence import PersonGate
+
+SIDES = ("left", "right")
+
+
+def bridges(lift_deg: float, reps: int, end_at_top: bool = False) -> k.Clip:
+    down, up = k.bridge_pose(0), k.bridge_pose(lift_deg)
+    steps: list[tuple[float, k.Angles]] = [(0.5, down), (0.8, down)]
+    for _ in range(reps):
+        steps += [(1.0, up), (0.6, up), (1.0, down), (0.6, down)]
+    if end_at_top:
+        steps = steps[:-2]
+    return k.sequence(*steps), {"reps": {"both": reps}}
+
+
+@pytest.mark.parametrize(("lift_deg", "view"), [(12, "side"), (14, "oblique"), (25, "side"), (35, "oblique")])
+def test_shallow_and_deep_bridgers_both_get_every_rep(lift_deg: float, view: str) -> None:
+    """A 12 degree pelvis lift (a 20 degree rise of the bridge line) and a 35 degree one count alike."""
+    keys, expected = bridges(lift_deg, 3)
+    run = k.run_checker("bridge_march", k.film(k.timeline(keys), view, seed=5, noise_px=1.5, noise_m=0.006))
+    assert run.reps["both"] == expected["reps"]["both"]
+
+
+def test_noise_at_rest_never_counts() -> None:
+    keys = k.sequence((0.5, k.bridge_pose(0)), (12.0, k.bridge_pose(0)))
+    run = k.run_checker("bridge_march", k.film(k.timeline(keys), "side", seed=9, noise_px=3.0, noise_m=0.015))
+    assert sum(run.reps.values()) == 0
+
+
+def test_a_twitch_smaller_than_a_bridge_never_counts() -> None:
+    keys = k.sequence((0.5, k.bridge_pose(0)), (1.0, k.bridge_pose(0)), *[
+        step for _ in range(4) for step in ((0.6, k.bridge_pose(5)), (0.6, k.bridge_pose(0)))])
+    run = k.run_checker("bridge_march", k.film(k.timeline(keys), "side", seed=2, noise_px=1.0))
+    assert run.reps["both"] == 0
+
+
+def test_the_rep_counts_at_the_top_and_the_last_one_too() -> None:
+    keys, _ = bridges(25, 3, end_at_top=True)
+    run = k.run_checker("bridge_march", k.film(k.timeline(keys), "side"))
+    reps = [e for e in run.events if isinstance(e, RepCounted)]
+    assert [e.count for e in reps] == [1, 2, 3]
+    # Each rep arrives as the hips reach the top (2.3 s, then every 3.2 s), not when they are back down 1.6 s later.
+    tops_ms = [2300 + i * 3200 for i in range(3)]
+    assert all(abs(e.t_ms - top) <= 700 for e, top in zip(reps, tops_ms, strict=True)), [e.t_ms for e in reps]
+
+
+@pytest.mark.parametrize("side", SIDES)
+def test_a_hidden_far_leg_in_a_side_view_neither_blocks_the_fold_nor_says_whole_body(side: str) -> None:
+    """Side-on fold: the far knee and ankle sit behind the near leg at visibility 0.1 for the whole set."""
+    keys, expected = k.fold_clip([side, k_other(side), side])
+    frames = k.film(k.timeline(keys), "side")
+    near = _near_side(frames)
+    far = k_other(near)
+    hidden_far = [(t, _with_visibility(p, far)) for t, p in frames]
+    run = k.run_checker("forward_fold_pedals", hidden_far)
+    assert run.hold_s["both"] == pytest.approx(expected["hold_s"]["both"], abs=0.3)
+    assert not [e for e in run.events if isinstance(e, SetupWarning)]
+
+
+def k_other(side: str) -> str:
+    return "right" if side == "left" else "left"
+
+
+def _near_side(frames) -> str:
+    from coach.geometry import near_side
+
+    return near_side(next(p for _, p in frames if p is not None))
+
+
+def _with_visibility(pose, far: str):
+    if pose is None:
+        return None
+    visibility = pose.visibility.copy()
+    for joint in ("knee", "ankle", "heel", "foot_index"):
+        visibility[int(sided(far, joint))] = 0.1
+    return dataclasses.replace(pose, visibility=visibility)
+
+
+def test_a_pose_whose_bones_change_length_is_not_a_person() -> None:
+    """An empty room's "pose": a body-like outline whose limbs change length from frame to frame."""
+    keys = k.sequence((0.5, k.STAND), (6.0, k.STAND))
+    frames = k.film(k.timeline(keys), "side")
+    rng = np.random.default_rng(4)
+    gate = PersonGate()
+    kept = 0
+    for _, pose in frames:
+        world = pose.world_xyz.copy()
+        world[13:17] += rng.normal(0, 0.08, (4, 3))  # elbows and wrists wander
+        world[25:29] += rng.normal(0, 0.08, (4, 3))  # knees and ankles wander
+        kept += gate.apply(dataclasses.replace(pose, world_xyz=world)) is not None
+    assert kept == 0
+
+
+def test_a_person_walking_in_is_picked_up_within_a_second() -> None:
+    keys = k.sequence((0.5, k.STAND), (4.0, k.STAND))
+    frames = k.film(k.timeline(keys), "side", enter_ms=1500)
+    gate = PersonGate()
+    first_pose_ms = next(t for t, p in frames if p is not None)
+    found_ms = next(t for t, p in frames if gate.apply(p) is not None)
+    assert found_ms - first_pose_ms <= 1000
