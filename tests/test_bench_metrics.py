@@ -100,6 +100,6 @@ def test_baseline_counts_rising_edges_and_time_above(monkeypatch: pytest.MonkeyP
     def lift(_pose: object, side: str) -> float:
         return next(readings) if side == "left" else 0.0
 
-    monkeypatch.setitem(baseline.REPS, "bridge_march", baseline.Threshold(lift, 30.0))
+    monkeypatch.setitem(baseline.REPS, "bridge_march", (baseline.Threshold(lift, 30.0),))
     timeline = [(i * 100, object()) for i in range(7)]
     assert count_move(timeline, "bridge_march") == {"reps": {"left": 3, "right": 0}, "hold_s": {}}
