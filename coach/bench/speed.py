@@ -36,6 +36,7 @@ from coach.events import ErrorEvent, Settings, dump
 from coach.live import LiveSession, SlotItem
 from coach.models import ModelError, ensure_model
 from coach.pose import PoseEstimator, SharedEstimator
+from coach.presence import PersonGate
 from coach.smoothing import PoseSmoother
 from coach.sources import FileSource, Frame, FrameSource
 
@@ -141,11 +142,11 @@ class _TimedSession(LiveSession):
         self.samples["jpeg"].append((time.perf_counter() - started_s) * 1000)
         return item
 
-    def _process(self, item: SlotItem, estimator: Any, smoother: Any) -> None:
+    def _process(self, item: SlotItem, estimator: Any, person_gate: PersonGate, smoother: Any) -> None:
         for stage in STEP_STAGES:
             self._spent[stage] = 0.0
         started_s = time.perf_counter()
-        super()._process(item, estimator, smoother)
+        super()._process(item, estimator, person_gate, smoother)
         ended_s = time.perf_counter()
         self._spent["overlay"] = (ended_s - started_s) * 1000 - sum(
             self._spent[s] for s in ("pose", "smoothing", "checkers", "encode"))

@@ -70,13 +70,16 @@ class Calibrate:
     Adds two measures a move's conditions can read: "{measure}_rise" (how far above the lowest value seen, in the
     measure's unit) and "{measure}_range_pct" (0 at the lowest, 100 at the highest value seen). Both ends relax
     toward the current value with time constant `relax_ms`, so a set that gets shallower still counts; the range is
-    never taken as smaller than `min_range`, so jitter at rest never spans it. Only frames where `when` passes
-    update it (sitting up between bridges says nothing about the bridge's range). The working position is the high
-    end: a move whose working position is a low angle calibrates a measure that grows toward it.
+    never taken as smaller than `min_range`, so jitter at rest never spans it. Only values changing slower than
+    `settled_per_s` (units per second) set the ends, so a pose passed through on the way into position is no floor.
+    Only frames where `when` passes update it (sitting up between bridges says nothing about the bridge's range).
+    The working position is the high end: a move whose working position is a low angle calibrates a measure that
+    grows toward it.
     """
 
     measure: str
     min_range: float
+    settled_per_s: float
     when: tuple[Condition, ...] = ()
     relax_ms: int = 20000
 
@@ -301,18 +304,36 @@ class _Entry:
 
 @dataclass
 class _Range:
-    """The lowest and highest value of a calibrated measure seen in this set, each relaxing toward the present."""
+    """The lowest and highest settled value of a calibrated measure in this set, each relaxing toward the present.
+
+    Only settled values (the measure changing slower than the spec's settled_per_s) move the ends: the floor and the
+    top of a rep are such moments, while the stretch passed through on the way down to the mat is not.
+    """
 
     floor: float = math.nan
     peak: float = math.nan
+    _last: float = math.nan
+    _speed_per_s: float = math.inf
 
-    def update(self, value: float, dt_ms: int, relax_ms: int) -> None:
+    def update(self, value: float, dt_ms: int, spec: Calibrate) -> None:
+        if math.isfinite(self._last) and dt_ms > 0:
+            speed = abs(value - self._last) * 1000.0 / dt_ms
+            keep = math.exp(-dt_ms / SPEED_TAU_MS)
+            old = self._speed_per_s
+            self._speed_per_s = speed if math.isinf(old) else keep * old + (1 - keep) * speed
+        self._last = value
+        if self._speed_per_s > spec.settled_per_s:
+            return
         if not math.isfinite(self.floor):
             self.floor = self.peak = value
             return
-        pull = min(1.0, dt_ms / relax_ms)
+        pull = min(1.0, dt_ms / spec.relax_ms)
         self.floor = min(value, self.floor + (value - self.floor) * pull)
         self.peak = max(value, self.peak + (value - self.peak) * pull)
+
+
+SPEED_TAU_MS = 100.0
+"""The calibrated measure's speed is smoothed over about this long before it is judged settled."""
 
 
 @dataclass
@@ -414,7 +435,7 @@ class MoveChecker:
         for spec, found in zip(self.move.calibrate, self._ranges, strict=True):
             value = values.get(spec.measure, math.nan)
             if math.isfinite(value) and all_pass(spec.when, values, staying=True):
-                found.update(value, dt_ms, spec.relax_ms)
+                found.update(value, dt_ms, spec)
             if not (math.isfinite(value) and math.isfinite(found.floor)):
                 values[spec.rise] = values[spec.range_pct] = math.nan
                 continue

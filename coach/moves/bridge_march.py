@@ -28,6 +28,9 @@ LYING_LEAVE_DEG = 30.0
 BRIDGE_MIN_RISE_DEG = 15.0
 """A bridge rises at least this far from the floor position (real and rendered ones rose 30-45): noise never does."""
 BRIDGE_MIN_RISE_LEAVE_DEG = 10.0
+BRIDGE_SETTLED_DEG_PER_S = 20.0
+"""Floor and top are read where the line changes slower than this: lying back passed 109-128 at ~40 deg/s on a
+render and would otherwise set a floor 25 degrees under the real one; the plateaus moved under 5 deg/s."""
 BRIDGE_UP_ENTER_PCT = 70.0
 BRIDGE_UP_LEAVE_PCT = 50.0
 LOWERED_ENTER_PCT = 30.0
@@ -106,7 +109,7 @@ def pelvis_off_level_pct(pose: Pose) -> float:
 
 LYING = Above("torso_tilt_deg", LYING_ENTER_DEG, LYING_LEAVE_DEG)
 KNEES_BENT = Below("straighter_knee_deg", KNEES_BENT_ENTER_DEG, KNEES_BENT_LEAVE_DEG)
-BRIDGE_RANGE = Calibrate("bridge_line_deg", BRIDGE_MIN_RISE_DEG, when=(LYING, KNEES_BENT))
+BRIDGE_RANGE = Calibrate("bridge_line_deg", BRIDGE_MIN_RISE_DEG, BRIDGE_SETTLED_DEG_PER_S, when=(LYING, KNEES_BENT))
 KNEES_DOWN = tuple(Below(f"{s}_knee_lift_deg", KNEE_DOWN_ENTER_DEG, KNEE_DOWN_LEAVE_DEG) for s in SIDES)
 MARCHES = tuple(f"march_{s}" for s in SIDES)
 
