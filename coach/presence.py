@@ -15,6 +15,7 @@ timestamps; the first frames of someone walking in are held back for at most ACQ
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -56,6 +57,8 @@ class PersonGate:
         self._steady_since_ms: int | None = None
         self._unsteady_since_ms: int | None = None
         self._last_pose_ms: int | None = None
+        self.steady_from_ms: int | None = None
+        """Where the steady stretch that made (or is making) a person began: the oldest pose in its window."""
 
     def apply(self, pose: Pose | None) -> Pose | None:
         if pose is None:
@@ -83,7 +86,7 @@ class PersonGate:
         if variation <= STEADY_CV:
             self._unsteady_since_ms = None
             if self._steady_since_ms is None:
-                self._steady_since_ms = t_ms
+                self._steady_since_ms, self.steady_from_ms = t_ms, self._window[0][0]
             if t_ms - self._steady_since_ms >= ACQUIRE_MS:
                 self.present = True
         elif variation > UNSTEADY_CV:
@@ -97,3 +100,20 @@ class PersonGate:
         self._window.clear()
         self.present = False
         self._steady_since_ms = self._unsteady_since_ms = None
+
+
+def people_in(timeline: Sequence[tuple[int, Pose | None]]) -> list[tuple[int, Pose | None]]:
+    """The person gate over a whole recorded stream (replay, benchmarks): a pose is kept where the gate finds a
+    person, and, since the whole stream is at hand, also back to where the steady stretch that found them began, so
+    a recording does not lose its first half second (a live stream cannot look back and drops it)."""
+    gate = PersonGate()
+    kept: list[tuple[int, Pose | None]] = []
+    for t_ms, pose in timeline:
+        found = gate.apply(pose)
+        if found is not None and not (kept and kept[-1][1] is not None) and gate.steady_from_ms is not None:
+            for index in range(len(kept) - 1, -1, -1):
+                if kept[index][0] < gate.steady_from_ms or kept[index][1] is not None:
+                    break
+                kept[index] = (kept[index][0], timeline[index][1])
+        kept.append((t_ms, found))
+    return kept

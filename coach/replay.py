@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 from coach.errors import CoachError
 from coach.pose import Pose, PoseEstimator
-from coach.presence import PersonGate
+from coach.presence import people_in
 from coach.smoothing import PoseSmoother
 from coach.sources import FileSource
 
@@ -72,12 +72,13 @@ class ReplayResult:
 def replay_video(video: Path, move: str = "auto", variant: str = "full", progress: bool = False) -> ReplayResult:
     """Run the whole pipeline over `video`. Bad input raises SourceError before the model is loaded."""
     with FileSource(video) as source:
-        timeline: list[tuple[int, Pose | None]] = []
-        smoother, person_gate = PoseSmoother(), PersonGate()
+        raw: list[tuple[int, Pose | None]] = []
         with PoseEstimator(variant) as estimator:
             started_s = time.perf_counter()  # wall clock only to measure speed, never for logic
             for frame in tqdm(source, total=source.frame_count, unit="frame", disable=not progress, leave=False):
-                timeline.append((frame.t_ms, smoother.apply(person_gate.apply(estimator.detect(frame)))))
+                raw.append((frame.t_ms, estimator.detect(frame)))
+            smoother = PoseSmoother()
+            timeline = [(t_ms, smoother.apply(pose)) for t_ms, pose in people_in(raw)]
             elapsed_s = time.perf_counter() - started_s
         frame_ms = 1000.0 / source.fps
         return ReplayResult(

@@ -62,8 +62,8 @@ def test_knee_hovering_at_the_march_threshold_counts_once(side: str) -> None:
     """Knee held right at the lift threshold for 2 s, wobbling across it every 300 ms: one march."""
     down, up = k.bridge_pose(0), k.bridge_pose(25)
     hover = k.bridge_pose(25, march=side, knee_up_deg=52)
-    keys = k.sequence((0.5, down), (1.0, up), (0.6, up), (0.6, hover), (2.0, hover), (0.6, up), (0.8, up))
-    frames = k.jittered(k.timeline(keys), 2700, 4700, ("l_" if side == "left" else "r_") + "hip_flex", 6.0, 300)
+    keys = k.sequence((0.5, down), (1.0, down), (1.0, up), (0.6, up), (0.6, hover), (2.0, hover), (0.6, up), (0.8, up))
+    frames = k.jittered(k.timeline(keys), 3700, 5700, ("l_" if side == "left" else "r_") + "hip_flex", 6.0, 300)
     run = k.run_checker("bridge_march", k.film(frames, "side"))
     assert run.reps[side] == 1
     assert run.reps[other(side)] == 0

@@ -9,7 +9,7 @@ import pytest
 
 from coach.landmarks import sided
 from coach.moves.base import RepCounted, SetupWarning
-from coach.presence import PersonGate
+from coach.presence import PersonGate, people_in
 
 SIDES = ("left", "right")
 
@@ -109,3 +109,14 @@ def test_a_person_walking_in_is_picked_up_within_a_second() -> None:
     first_pose_ms = next(t for t, p in frames if p is not None)
     found_ms = next(t for t, p in frames if gate.apply(p) is not None)
     assert found_ms - first_pose_ms <= 1000
+
+
+def test_a_recording_keeps_the_frames_that_found_the_person() -> None:
+    """Live, the first ~0.3 s of a person are spent deciding; a recording looks back and keeps them (a bridge that
+    starts as the clip starts is counted from its floor)."""
+    keys = k.sequence((0.5, k.STAND), (3.0, k.STAND))
+    frames = k.film(k.timeline(keys), "side")
+    gate = PersonGate()
+    live_first_ms = next(t for t, p in frames if gate.apply(p) is not None)
+    recorded_first_ms = next(t for t, p in people_in(frames) if p is not None)
+    assert recorded_first_ms == frames[0][0] < live_first_ms

@@ -22,7 +22,7 @@ from coach.bench.tables import Target, markdown_table, num, pct
 from coach.labels import ClipLabels, Comparison, compare
 from coach.moves import MOVE_IDS
 from coach.pose import Pose, PoseEstimator
-from coach.presence import PersonGate
+from coach.presence import people_in
 from coach.replay import ReplayResult, analyse_poses
 from coach.smoothing import PoseSmoother
 from coach.sources import FileSource
@@ -57,8 +57,7 @@ def infer_clip(labels: ClipLabels, variant: str, max_frames: int | None) -> Clip
 
 def _our_report(poses: ClipPoses, smooth: bool) -> dict[str, Any]:
     """The replay report for these poses, built by the replay module's own analysis and report code."""
-    smoother, person_gate = PoseSmoother(), PersonGate()
-    people = [(t_ms, person_gate.apply(pose)) for t_ms, pose in poses.raw]
+    smoother, people = PoseSmoother(), people_in(poses.raw)
     timeline = [(t_ms, smoother.apply(pose)) for t_ms, pose in people] if smooth else people
     result = ReplayResult(
         video=poses.labels.video, frames=len(timeline), duration_ms=round(timeline[-1][0] + 1000 / poses.clip_fps),

@@ -312,16 +312,23 @@ class _Range:
 
     floor: float = math.nan
     peak: float = math.nan
-    _last: float = math.nan
+    _smooth: float = math.nan
     _speed_per_s: float = math.inf
+    _followed_ms: int = 0
 
     def update(self, value: float, dt_ms: int, spec: Calibrate) -> None:
-        if math.isfinite(self._last) and dt_ms > 0:
-            speed = abs(value - self._last) * 1000.0 / dt_ms
+        """Follow the value; move the ends only while it is settled (smoothed first: landmark jitter is no motion)."""
+        if not math.isfinite(self._smooth):
+            self._smooth = value
+        elif dt_ms > 0:
             keep = math.exp(-dt_ms / SPEED_TAU_MS)
+            previous, self._smooth = self._smooth, keep * self._smooth + (1 - keep) * value
+            speed = abs(self._smooth - previous) * 1000.0 / dt_ms
             old = self._speed_per_s
             self._speed_per_s = speed if math.isinf(old) else keep * old + (1 - keep) * speed
-        self._last = value
+            self._followed_ms += dt_ms
+        if self._followed_ms < 2 * SPEED_TAU_MS:  # the smoothed speed lags at first: a fast move would read slow
+            return
         if self._speed_per_s > spec.settled_per_s:
             return
         if not math.isfinite(self.floor):
@@ -332,8 +339,8 @@ class _Range:
         self.peak = max(value, self.peak + (value - self.peak) * pull)
 
 
-SPEED_TAU_MS = 100.0
-"""The calibrated measure's speed is smoothed over about this long before it is judged settled."""
+SPEED_TAU_MS = 150.0
+"""The calibrated measure and its speed are each smoothed over about this long before it is judged settled."""
 
 
 @dataclass
