@@ -6,7 +6,8 @@ The WebSocket at /ws carries, server -> client, the events of `coach.events` (JS
 own sources, each processed frame as a binary JPEG message just before its `pose` event (encoded only while some tab
 can take it: see `Coach.video_wanted`); client -> server, the
 controls of `coach.events.Control` (JSON text) and, for the browser-camera source, binary frames: an 8-byte
-little-endian float64 capture time in ms, then the JPEG bytes.
+little-endian float64 capture time in ms, then the JPEG bytes; when those stop coming the session pauses the set
+and tells every tab (`coach.sources.QuietWatch`).
 Browsers are only let in from the overlay's own origin (no other web page may drive or watch the camera).
 Every limit a misbehaving or hostile client could hit is enforced here, per connection: message size, message rate
 (token bucket), tabs open at once, and the backlog of unsent events (a tab that stops reading is dropped, so it can
@@ -202,7 +203,7 @@ class Coach:
         self.session: LiveSession | None = None
         self.session_owner: _Client | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
-        self.clock: Callable[[], float] = time.monotonic  # rate limiting only; a seam for tests
+        self.clock: Callable[[], float] = time.monotonic  # rate limits and the browser camera's watchdog; a test seam
         self._history_warned: LiveSession | None = None
         self._seq = itertools.count(1)
         self.autostarted = False
@@ -270,7 +271,7 @@ class Coach:
                 source_spec=self.config.source_spec if control.source == "server" else None,
                 speed=self.config.speed, on_set_done=on_set_done, on_finish=on_finish,
                 make_circuit=lambda settings, on_set_done: Circuit(settings, self.moves, on_set_done=on_set_done),
-                shared_estimator=self.estimator, video_wanted=self.video_wanted,
+                shared_estimator=self.estimator, video_wanted=self.video_wanted, clock_s=self.clock,
             )
             self.session_owner = client if control.source == "browser" else None
             self.session.start()
