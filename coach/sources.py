@@ -39,8 +39,7 @@ INDEX_SLACK_FRAMES = 2  # an index may list a frame or two that an edit list hid
 CAMERA_RETRY_S = 1.0  # how often an unplugged camera is looked for again (wall clock: hardware polling, not logic)
 FROZEN_AFTER_MS = 1_500  # identical pictures for this long: the camera is reported frozen
 BROWSER_QUIET_AFTER_MS = 2_000  # no browser-camera frame for this long: it stopped (it sends 10-30 a second)
-BROWSER_QUIET_TEXT = ("The browser camera stopped; the set is paused and carries on when its frames come back (keep "
-                      "the coach's tab in front and the phone unlocked).")
+BROWSER_QUIET_TEXT = "The browser camera stopped; the set is paused. Keep this tab in front."  # fits the overlay
 BROWSER_BACK_TEXT = "The browser camera is back."
 CAMERA_HELP = ("pick another camera with --source 1, play a video with --source FILE, or choose \"This device's "
                "camera\" on the coach's start page")
