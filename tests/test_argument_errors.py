@@ -78,3 +78,110 @@ def test_synth_report_rejects_a_missing_folder(monkeypatch: pytest.MonkeyPatch, 
         report.main()
     assert exited.value.code == 2
     assert one_error_line(capsys.readouterr().err) == f"No such folder: {tmp_path / 'nowhere'}."
+
+
+# ------------------------------------------------------------------------------------------------ coach commands
+@pytest.fixture
+def no_model_no_decoder(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tripwires on every way a command opens the pose model or decodes a video or camera. Every module that imports
+    these names is imported first, so none keeps a tripwire after the test."""
+    import coach.bench.accuracy
+    import coach.bench.soak
+    import coach.bench.speed
+    import coach.cli
+    import coach.live
+    import coach.pose
+    import coach.replay
+    import coach.server
+    import coach.sources
+
+    coach.cli.build_parser()  # imports every command module
+    for module, name in ((coach.sources, "FileSource"), (coach.sources, "CameraSource"),
+                         (coach.sources, "open_source"), (coach.live, "open_source"), (coach.replay, "FileSource"),
+                         (coach.pose, "PoseEstimator"), (coach.replay, "PoseEstimator")):
+        monkeypatch.setattr(module, name, Tripwire(f"{module.__name__}.{name}"))
+
+
+def run_coach(capsys, *argv: str) -> str:
+    """`coach ARGV` in process; asserts exit code 2 and returns the one error line."""
+    from coach.cli import main
+
+    try:
+        code = main(list(argv))
+    except SystemExit as exited:  # argparse's own checks
+        code = exited.code
+    assert code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    return one_error_line(captured.err)
+
+
+@pytest.fixture
+def video(tmp_path: Path) -> Path:
+    path = tmp_path / "clip.mp4"
+    path.write_bytes(b"never decoded")
+    return path
+
+
+@pytest.mark.usefixtures("no_model_no_decoder")
+def test_replay_checks_move_and_out_before_opening_anything(capsys, video: Path, read_only_folder: Path) -> None:
+    line = run_coach(capsys, "replay", str(video), "--move", "nonsense")
+    assert line.startswith("coach: error: Unknown move 'nonsense'; use auto or one of hip_90_90, lunge_rotation")
+    line = run_coach(capsys, "replay", str(video), "--out", str(read_only_folder))
+    assert line.startswith(f"coach: error: --out {read_only_folder} cannot be written to")
+
+
+@pytest.mark.usefixtures("no_model_no_decoder")
+def test_serve_checks_the_port_before_opening_the_camera(capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", Tripwire("the web server"))
+    line = run_coach(capsys, "serve", "--port", "99999", "--no-open")
+    assert line == "coach: error: --port must be 1-65535, not 99999."
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        line = run_coach(capsys, "serve", "--port", str(port), "--source", "0", "--no-open")
+    assert line.startswith(f"coach: error: Cannot listen on 127.0.0.1:{port}")
+
+
+@pytest.mark.usefixtures("no_model_no_decoder")
+def test_bench_checks_out_and_name_before_measuring(capsys, monkeypatch: pytest.MonkeyPatch,
+                                                    read_only_folder: Path, video: Path) -> None:
+    from coach.bench import accuracy, soak, speed
+
+    for module, name in ((speed, "run_speed"), (accuracy, "run_accuracy"), (soak, "run_soak")):
+        monkeypatch.setattr(module, name, Tripwire(f"bench {name}"))
+    line = run_coach(capsys, "bench", "soak", "--clips", str(video), "--out", str(read_only_folder))
+    assert line.startswith(f"coach: error: --out {read_only_folder} cannot be written to")
+    line = run_coach(capsys, "bench", "speed", "--clips", str(video), "--name", "../elsewhere")
+    assert line == "coach: error: --name '../elsewhere' must be a plain file name part (no / or ..)."
+    line = run_coach(capsys, "bench", "speed", "--variants", "full,huge")
+    assert line == "coach: error: Unknown model variant huge; choose from lite, full, heavy."
+
+
+def test_history_checks_since_and_out_before_reading(capsys, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                     read_only_folder: Path) -> None:
+    import coach.history
+
+    monkeypatch.setattr(coach.history.HistoryStore, "open", Tripwire("the history database"))
+    line = run_coach(capsys, "history", "list", "--since", "2025-13-01", "--data-dir", str(tmp_path))
+    assert line == "coach history list: error: argument --since: wants a date like 2025-06-01, not '2025-13-01'"
+    line = run_coach(capsys, "history", "export", "--out", str(read_only_folder / "h.json"), "--data-dir",
+                     str(tmp_path))
+    assert line.startswith(f"coach: error: --out's folder {read_only_folder} cannot be written to")
+
+
+def test_models_checks_variant_and_dir_before_building(capsys, monkeypatch: pytest.MonkeyPatch,
+                                                       read_only_folder: Path) -> None:
+    import coach.models
+
+    for name in ("_write_bundle", "_build_members", "_provision_remote"):  # building or downloading the model
+        monkeypatch.setattr(coach.models, name, Tripwire(f"coach.models.{name}"))
+    line = run_coach(capsys, "models", "--variant", "huge")
+    assert line.startswith("coach models: error: argument --variant: invalid choice: 'huge'")
+    line = run_coach(capsys, "models", "--dir", str(read_only_folder))
+    assert line.startswith(f"coach: error: Cannot write the pose model to {read_only_folder}")
