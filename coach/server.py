@@ -28,7 +28,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect
@@ -38,6 +38,7 @@ from pydantic import BaseModel, ValidationError
 from coach.circuit import TIPS, Circuit, CircuitMoves, SetResult
 from coach.events import (
     CONTROL_ADAPTER,
+    DayKind,
     ErrorEvent,
     HelloEvent,
     Settings,
@@ -209,6 +210,8 @@ class Coach:
         self.autostarted = False
         self._moves = moves
         self.history = HistoryRecorder.open(config.history_dir) if config.keep_history else None
+        # the start sheet's default: the last after-run / rest-day choice, kept in the history (only those two notes)
+        self.day = cast("DayKind | None", self.history.last_day_note() if self.history is not None else None)
         self.estimator = SharedEstimator(live_estimator)  # built on the first session, closed at shutdown
         self._starting = asyncio.Lock()  # one start at a time, so no session is replaced without being stopped
 
@@ -224,7 +227,7 @@ class Coach:
             source=self.config.source_kind, source_name=self.config.source_name, source_note=self.config.source_note,
             settings=self.settings, state=self.session.circuit.state if self.session else "idle",
             moves=[moves.info(m) for m in moves.move_ids], tips=list(TIPS),
-            skeleton_edges=[(int(a), int(b)) for a, b in SKELETON_EDGES],
+            skeleton_edges=[(int(a), int(b)) for a, b in SKELETON_EDGES], day=self.day,
         )
 
     # ---- fan-out (video_wanted from the feeder thread, the rest from the pipeline thread) ----
@@ -258,6 +261,8 @@ class Coach:
     async def start(self, control: StartControl, client: _Client) -> None:
         if control.settings is not None:
             self.settings = control.settings
+        if control.day is not None:
+            self.day = control.day
         if control.source == "server" and self.config.source_spec is None:
             client.push(dump(ErrorEvent(code="no_source", message="The server has no camera or video; choose "
                                         "'this device's camera' instead.")), droppable=False)
@@ -285,7 +290,7 @@ class Coach:
         self.history.end_session()
         from_file = control.source == "server" and self.config.source_kind == "file"
         self.history.start_session(rounds=self.settings.rounds, set_seconds=self.settings.seconds,
-                                   source="replay" if from_file else "live")
+                                   source="replay" if from_file else "live", note=control.day)
         history = self.history
 
         def on_set_done(result: SetResult) -> None:

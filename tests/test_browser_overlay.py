@@ -193,3 +193,38 @@ def test_a_browser_camera_that_goes_quiet_pauses_and_comes_back(tmp_path: Path) 
         assert page.text_content('[data-testid="warning"]').startswith(QUIET_TEXT)
         page.click('[data-testid="stop-button"]')
         page.wait_for_selector('[data-testid="summary"][open]')
+
+
+def test_the_start_sheet_offers_the_last_after_run_or_rest_day_choice(tmp_path: Path, make_video: Any,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The choice defaults to the last one in the history, is stored with the new session, and colours the history
+    page's calendar. A fake pose estimator: this is about the sheet, not the counting."""
+    from fakes import FakeEstimator, tick_moves
+
+    from coach.history import HistoryStore
+
+    monkeypatch.setattr("coach.server.live_estimator", FakeEstimator)
+    with HistoryStore.open(tmp_path) as store:
+        store.start_session(rounds=1, set_seconds=30, note="rest-day", started_at="2025-06-01T07:00:00+00:00")
+    video = make_video("room.mp4", 15)
+
+    def make_app(port: int) -> Any:
+        return create_app(ServeConfig(source_spec=str(video), source_kind="file", source_name=video.name,
+                                      settings=Settings(mode="follow"), port=port, history_dir=str(tmp_path)),
+                          moves=tick_moves())
+
+    with serve_app(make_app) as base_url, browser_page() as page:
+        page.goto(f"{base_url}/")
+        page.wait_for_selector('[data-testid="start-sheet"][open]')
+        assert page.is_checked('[data-testid="day-rest-day"]') and not page.is_checked('[data-testid="day-after-run"]')
+        page.check('[data-testid="day-after-run"]')
+        page.click('[data-testid="start-button"]')
+        page.wait_for_selector('[data-testid="summary"][open]')  # the half-second video ran out
+        page.reload()
+        page.wait_for_selector('[data-testid="start-sheet"][open]')
+        assert page.is_checked('[data-testid="day-after-run"]')
+        page.goto(f"{base_url}/history.html")
+        page.wait_for_selector("body[data-ready=true]")
+        assert page.get_attribute("#calendar rect.today", "class") == "day after-run today"
+    with HistoryStore.open(tmp_path) as store:
+        assert [s.note for s in store.sessions()] == ["rest-day", "after-run"]

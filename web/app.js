@@ -350,6 +350,7 @@ function fillSettings(hello) {
   form.seconds.value = String(s.seconds);
   form.per_side.checked = s.per_side;
   form.mode.value = s.mode;
+  form.day.value = hello.day || ""; // the last choice (the server keeps it in the history)
   const hasServerSource = hello.source !== "none";
   $("source-server").disabled = !hasServerSource;
   $("server-source-name").textContent = hasServerSource
@@ -384,7 +385,7 @@ async function startSession(event) {
       return;
     }
   }
-  send({ type: "start", source: S.source, settings });
+  send({ type: "start", source: S.source, settings, day: form.day.value || null });
 }
 
 function renderSummary(e) {
