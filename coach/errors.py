@@ -3,7 +3,7 @@ check that raises it before any work starts (so a typo in --out costs nothing, n
 
 from __future__ import annotations
 
-import tempfile
+import os
 from pathlib import Path
 
 
@@ -12,10 +12,12 @@ class CoachError(Exception):
 
 
 def require_writable_folder(folder: Path, option: str) -> None:
-    """Create `folder` if needed and prove a file can be written in it; CoachError naming `option` if not."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".probe-"):
-            pass
-    except OSError as exc:
-        raise CoachError(f"{option} {folder} cannot be written to: {exc.strerror or exc}.") from None
+    """CoachError naming `option` unless `folder` could be made and written to. Nothing is created here: a command
+    that fails later on a bad input must leave no trace (the nearest existing folder on the path is what is judged)."""
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise CoachError(f"{option} {folder} cannot be written to: {existing} is not a folder.")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise CoachError(f"{option} {folder} cannot be written to: {existing} is read-only for you.")
