@@ -56,6 +56,8 @@ TIPS = (
 class Checker(Protocol):
     def update(self, t_ms: int, pose: Pose | None) -> Any: ...
 
+    def restart_clock(self) -> None: ...
+
     def summary(self) -> Any: ...
 
 
@@ -422,6 +424,9 @@ class Circuit:
             return []
         self.state = self._paused_from
         self._paused_from = None
+        for checker in (self.checker, self._probe):
+            if checker is not None:
+                checker.restart_clock()  # the paused minutes are not hold or form time
         return self._control_events()
 
     def skip(self) -> list[Any]:

@@ -20,6 +20,7 @@ JointStatus = Literal["good", "attention"]
 CircuitMode = Literal["timed", "follow"]
 SourceKind = Literal["webcam", "file", "browser", "none"]
 RunState = Literal["idle", "get_ready", "active", "paused", "finished"]
+DayKind = Literal["after-run", "rest-day"]  # when the circuit was done (the seed's advice: after a run or a rest day)
 
 
 class _Event(BaseModel):
@@ -63,6 +64,7 @@ class HelloEvent(_Event):
     moves: list[MoveInfo]
     tips: list[str]
     skeleton_edges: list[tuple[int, int]] = Field(default_factory=list, description="landmark index pairs to draw")
+    day: DayKind | None = Field(None, description="the last after-run / rest-day choice: the start sheet's default")
 
 
 class PoseEvent(_Event):
@@ -216,6 +218,7 @@ class StartControl(_Control):
     type: Literal["start"]
     source: Literal["server", "browser"] = "server"
     settings: Settings | None = None
+    day: DayKind | None = Field(None, description="after a run or on a rest day; stored with the session")
 
 
 class PauseControl(_Control):

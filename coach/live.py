@@ -9,8 +9,9 @@ Frames reach the loop through a one-frame slot, never a queue:
   against the wall clock (1.0 = real time, 0 = as fast as the loop can go); all logic uses the file's own
   timestamps.
 Controls (pause, skip, ...) are queued by the server and applied by this thread between frames; so are the source's
-health changes (`SourceStatus`): an unplugged or frozen camera pauses the circuit with a warning, and its return
-resumes it (after one frame, so the time it was away never counts as set time) with the set in progress kept.
+health changes (`SourceStatus`): an unplugged or frozen camera, or a browser camera that goes quiet (polled here
+through `QuietWatch`), pauses the circuit with a warning, and its return resumes it (after one frame, so the time it
+was away never counts as set time) with the set in progress kept.
 The overlay's copy of each server-source frame (a JPEG, 0.5-1 ms at 640x480) is encoded by the feeder thread, next to
 decoding and while the loop runs inference on the previous frame, and only while `video_wanted()` says a tab is ready
 for one; the loop never encodes, and a browser-camera session never gets its own frames back.
@@ -35,7 +36,7 @@ from pydantic import BaseModel
 from coach.circuit import Circuit, SetResult
 from coach.events import ErrorEvent, PoseEvent, Settings, WarningEvent
 from coach.presence import PersonGate
-from coach.sources import Frame, FrameSource, SourceError, SourceStatus, open_source
+from coach.sources import Frame, FrameSource, QuietWatch, SourceError, SourceStatus, open_source
 
 if TYPE_CHECKING:
     from coach.pose import PoseEstimator, SharedEstimator
@@ -117,9 +118,11 @@ class LiveSession:
         make_smoother: Callable[[], Any] | None = None,
         make_source: Callable[[str], FrameSource] = open_source,
         video_wanted: Callable[[], bool] | None = None,
+        clock_s: Callable[[], float] = time.monotonic,
     ) -> None:
         """`source_spec`: a file path or webcam index for a server source; None = the browser sends frames.
         `video_wanted`: asked by the feeder before each frame; True = encode it for the overlay (None: never).
+        `clock_s`: the browser camera's watchdog clock (monotonic seconds), a seam for tests.
         The pose estimator: `shared_estimator` (the server's, lent for this session) when given, else one from
         `make_estimator` (default `live_estimator`), closed when the session ends."""
         self.settings = settings
@@ -146,6 +149,7 @@ class LiveSession:
         self._browser_first_ms: float | None = None
         self._browser_last_t_ms = -1
         self._browser_index = 0
+        self._quiet_watch = QuietWatch(clock_s=clock_s) if source_spec is None else None
         self.done = threading.Event()
 
     @property
@@ -181,6 +185,8 @@ class LiveSession:
         if t_ms <= self._browser_last_t_ms:
             return  # a frame from the past (reordered or repeated) would run the clocks backwards
         self._browser_last_t_ms = t_ms
+        if self._quiet_watch is not None:
+            self._quiet_watch.arrived()
         self.slot.offer(SlotItem(None, jpeg, t_ms, self._browser_index, time.time() * 1000))
         self._browser_index += 1
 
@@ -251,6 +257,7 @@ class LiveSession:
                 self._apply_controls()
                 if self.circuit.state == "finished":
                     return
+                self._poll_browser_camera()
                 item = self.slot.take(TAKE_TIMEOUT_S)
                 if item is None:
                     continue
@@ -261,6 +268,12 @@ class LiveSession:
                     self.emit([item])
                     return
                 self._process(item, estimator, person_gate, smoother)
+
+    def _poll_browser_camera(self) -> None:
+        """A browser camera that stopped sending (or came back) is handled like a server camera's status change."""
+        status = self._quiet_watch.poll() if self._quiet_watch is not None else None
+        if status is not None:
+            self.emit(self._source_status(status))
 
     def _estimator(self) -> contextlib.AbstractContextManager[Any]:
         """The pose estimator for this session's frames: lent by the server, or made here and closed at the end."""
@@ -291,7 +304,8 @@ class LiveSession:
             self.emit(events)
 
     def _source_status(self, status: SourceStatus) -> list[Any]:
-        """Camera lost or frozen: pause (unless the user already did) and say why; back: resume after its next frame."""
+        """Camera lost, frozen or quiet: pause (unless the user already did) and say why; back: resume after its next
+        frame."""
         events: list[Any] = [WarningEvent(t_ms=self._last_t_ms, warning_id=f"camera_{status.kind}", text=status.text)]
         if status.kind == "ok":
             self._resume_after_frame = self._source_paused

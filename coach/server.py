@@ -6,7 +6,8 @@ The WebSocket at /ws carries, server -> client, the events of `coach.events` (JS
 own sources, each processed frame as a binary JPEG message just before its `pose` event (encoded only while some tab
 can take it: see `Coach.video_wanted`); client -> server, the
 controls of `coach.events.Control` (JSON text) and, for the browser-camera source, binary frames: an 8-byte
-little-endian float64 capture time in ms, then the JPEG bytes.
+little-endian float64 capture time in ms, then the JPEG bytes; when those stop coming the session pauses the set
+and tells every tab (`coach.sources.QuietWatch`).
 Browsers are only let in from the overlay's own origin (no other web page may drive or watch the camera).
 Every limit a misbehaving or hostile client could hit is enforced here, per connection: message size, message rate
 (token bucket), tabs open at once, and the backlog of unsent events (a tab that stops reading is dropped, so it can
@@ -27,7 +28,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect
@@ -37,6 +38,7 @@ from pydantic import BaseModel, ValidationError
 from coach.circuit import TIPS, Circuit, CircuitMoves, SetResult
 from coach.events import (
     CONTROL_ADAPTER,
+    DayKind,
     ErrorEvent,
     HelloEvent,
     Settings,
@@ -202,12 +204,14 @@ class Coach:
         self.session: LiveSession | None = None
         self.session_owner: _Client | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
-        self.clock: Callable[[], float] = time.monotonic  # rate limiting only; a seam for tests
+        self.clock: Callable[[], float] = time.monotonic  # rate limits and the browser camera's watchdog; a test seam
         self._history_warned: LiveSession | None = None
         self._seq = itertools.count(1)
         self.autostarted = False
         self._moves = moves
         self.history = HistoryRecorder.open(config.history_dir) if config.keep_history else None
+        # the start sheet's default: the last after-run / rest-day choice, kept in the history (only those two notes)
+        self.day = cast("DayKind | None", self.history.last_day_note() if self.history is not None else None)
         self.estimator = SharedEstimator(live_estimator)  # built on the first session, closed at shutdown
         self._starting = asyncio.Lock()  # one start at a time, so no session is replaced without being stopped
 
@@ -223,7 +227,7 @@ class Coach:
             source=self.config.source_kind, source_name=self.config.source_name, source_note=self.config.source_note,
             settings=self.settings, state=self.session.circuit.state if self.session else "idle",
             moves=[moves.info(m) for m in moves.move_ids], tips=list(TIPS),
-            skeleton_edges=[(int(a), int(b)) for a, b in SKELETON_EDGES],
+            skeleton_edges=[(int(a), int(b)) for a, b in SKELETON_EDGES], day=self.day,
         )
 
     # ---- fan-out (video_wanted from the feeder thread, the rest from the pipeline thread) ----
@@ -257,6 +261,8 @@ class Coach:
     async def start(self, control: StartControl, client: _Client) -> None:
         if control.settings is not None:
             self.settings = control.settings
+        if control.day is not None:
+            self.day = control.day
         if control.source == "server" and self.config.source_spec is None:
             client.push(dump(ErrorEvent(code="no_source", message="The server has no camera or video; choose "
                                         "'this device's camera' instead.")), droppable=False)
@@ -270,7 +276,7 @@ class Coach:
                 source_spec=self.config.source_spec if control.source == "server" else None,
                 speed=self.config.speed, on_set_done=on_set_done, on_finish=on_finish,
                 make_circuit=lambda settings, on_set_done: Circuit(settings, self.moves, on_set_done=on_set_done),
-                shared_estimator=self.estimator, video_wanted=self.video_wanted,
+                shared_estimator=self.estimator, video_wanted=self.video_wanted, clock_s=self.clock,
             )
             self.session_owner = client if control.source == "browser" else None
             self.session.start()
@@ -284,7 +290,7 @@ class Coach:
         self.history.end_session()
         from_file = control.source == "server" and self.config.source_kind == "file"
         self.history.start_session(rounds=self.settings.rounds, set_seconds=self.settings.seconds,
-                                   source="replay" if from_file else "live")
+                                   source="replay" if from_file else "live", note=control.day)
         history = self.history
 
         def on_set_done(result: SetResult) -> None:

@@ -8,7 +8,9 @@ command can report it before any work starts. Frames are always upright: a phone
 Live cameras fail in homes (unplugged cables, a video call holding the device, a driver that repeats the last
 picture), so the camera source handles that here, once, for every consumer: a watched camera (`watch`) reports its
 health as `SourceStatus` changes, waits for an unplugged camera to come back, and never passes on a repeated
-(frozen) picture, so nothing is counted on stale frames.
+(frozen) picture, so nothing is counted on stale frames. The browser's camera (frames pushed over the WebSocket) fails
+by going quiet (tab hidden, phone locked, permission revoked, network dropped); `QuietWatch` reports that as the same
+`SourceStatus` changes.
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ FALLBACK_FPS = 30.0  # when a file or camera does not say its frame rate
 INDEX_SLACK_FRAMES = 2  # an index may list a frame or two that an edit list hides; more missing means truncated
 CAMERA_RETRY_S = 1.0  # how often an unplugged camera is looked for again (wall clock: hardware polling, not logic)
 FROZEN_AFTER_MS = 1_500  # identical pictures for this long: the camera is reported frozen
+BROWSER_QUIET_AFTER_MS = 2_000  # no browser-camera frame for this long: it stopped (it sends 10-30 a second)
+BROWSER_QUIET_TEXT = "The browser camera stopped; the set is paused. Keep this tab in front."  # fits the overlay
+BROWSER_BACK_TEXT = "The browser camera is back."
 CAMERA_HELP = ("pick another camera with --source 1, play a video with --source FILE, or choose \"This device's "
                "camera\" on the coach's start page")
 
@@ -289,3 +294,33 @@ class CameraSource(FrameSource):
     def close(self) -> None:
         self._closed.set()
         self._capture.release()
+
+
+class QuietWatch:
+    """Notices a pushed stream (the browser's camera) that stops: a stream that stops has no next frame whose
+    timestamp could show the gap, so this watchdog is the one place a clock decides, and only whether frames still
+    arrive. `arrived` is called for each frame (any thread); `poll` (the session loop, between frames) returns a
+    status on a change: "lost" once the stream has been quiet for `quiet_after_ms`, "ok" once frames arrive again.
+    `clock_s` (monotonic seconds) is the seam that keeps tests free of sleeping."""
+
+    def __init__(self, quiet_after_ms: int = BROWSER_QUIET_AFTER_MS,
+                 clock_s: Callable[[], float] = time.monotonic) -> None:
+        self.quiet_after_ms = quiet_after_ms
+        self._clock_s = clock_s
+        self._lock = threading.Lock()
+        self._last_arrival_s: float | None = None  # None until the first frame: a camera still starting is not quiet
+        self._quiet = False
+
+    def arrived(self) -> None:
+        with self._lock:
+            self._last_arrival_s = self._clock_s()
+
+    def poll(self) -> SourceStatus | None:
+        with self._lock:
+            if self._last_arrival_s is None:
+                return None
+            quiet = (self._clock_s() - self._last_arrival_s) * 1000 >= self.quiet_after_ms
+            if quiet == self._quiet:
+                return None
+            self._quiet = quiet
+        return SourceStatus("lost", BROWSER_QUIET_TEXT) if quiet else SourceStatus("ok", BROWSER_BACK_TEXT)

@@ -239,6 +239,9 @@ class TickChecker:
         self._last_t_ms = t_ms
         return TickResult({"left": self.reps}, {}, events)
 
+    def restart_clock(self) -> None:
+        self._last_t_ms = None
+
     def summary(self) -> FakeSummary:
         return FakeSummary(self.move_id, reps={"left": self.reps}, rom_name="tick_deg")
 

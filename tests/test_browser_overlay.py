@@ -132,15 +132,20 @@ def test_overlay_on_a_sample_video(clip: Path, tmp_path: Path) -> None:
             assert "1" in spoken  # rep counts are spoken
 
 
+def fake_camera_args(clip: Path, tmp_path: Path) -> tuple[str, ...]:
+    """Chromium flags that make `clip` (converted to y4m in `tmp_path`) the page's camera, played in a loop."""
+    y4m = tmp_path / f"{clip.stem}.y4m"
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(clip), "-vf", "scale=640:480",
+                    "-pix_fmt", "yuv420p", str(y4m)], check=True)
+    return ("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={y4m}")
+
+
 def test_overlay_with_the_browser_camera(tmp_path: Path) -> None:
     clip = REPS_CLIP
     expected = labels(clip)["expected"]
     (move_id, want), = expected.items()
-    y4m = tmp_path / f"{clip.stem}.y4m"
-    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(clip), "-vf", "scale=640:480",
-                    "-pix_fmt", "yuv420p", str(y4m)], check=True)
-    camera_args = ("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                   f"--use-file-for-fake-video-capture={y4m}")
+    camera_args = fake_camera_args(clip, tmp_path)
     with serve(clip, tmp_path, speed=1.0) as url, browser_page(camera_args) as page:
         page.goto(url)
         page.wait_for_selector('[data-testid="start-sheet"][open]')
@@ -153,3 +158,73 @@ def test_overlay_with_the_browser_camera(tmp_path: Path) -> None:
         page.click('[data-testid="stop-button"]')  # the fake camera loops the clip: finish after one pass
         assert_summary_matches(page, expected)
         shot(page, "overlay-browser-camera-summary.png")
+
+
+QUIET_TEXT = "The browser camera stopped; the set is paused"
+BLOCK_CAMERA_FRAMES = """block => {
+    const ws = window.__coach.ws;
+    ws.realSend ||= ws.send;
+    ws.send = block ? (data) => { if (typeof data === "string") ws.realSend(data); } : ws.realSend;
+}"""
+
+
+def test_a_browser_camera_that_goes_quiet_pauses_and_comes_back(tmp_path: Path) -> None:
+    """The page's frames are held back (a hidden tab, a dropped network), then let through; then its camera track is
+    stopped (permission revoked). The server pauses the set each time and says why, and resumes it in between."""
+    clip = REPS_CLIP
+    with serve(clip, tmp_path, speed=1.0) as url, browser_page(fake_camera_args(clip, tmp_path)) as page:
+        page.goto(url)
+        page.wait_for_selector('[data-testid="start-sheet"][open]')
+        page.check('[data-testid="source-browser"]')
+        page.check('[data-testid="mode-follow"]')
+        page.click('[data-testid="start-button"]')
+        page.wait_for_function("window.__coach.camera.on && window.__coach.lastPose !== null"
+                               " && window.__coach.state === 'active'")
+        page.evaluate(BLOCK_CAMERA_FRAMES, True)
+        page.wait_for_selector('[data-testid="paused-badge"]:not([hidden])')
+        assert page.text_content('[data-testid="warning"]').startswith(QUIET_TEXT)
+        assert any(text.startswith(QUIET_TEXT) for text in page.evaluate("window.__spoken"))
+        shot(page, "overlay-browser-camera-quiet.png")
+        page.evaluate(BLOCK_CAMERA_FRAMES, False)
+        page.wait_for_selector('[data-testid="paused-badge"]', state="hidden")
+        assert "The browser camera is back." in page.evaluate("window.__spoken")
+        page.evaluate("document.getElementById('camera').srcObject.getTracks().forEach((t) => t.stop())")
+        page.wait_for_selector('[data-testid="paused-badge"]:not([hidden])')
+        assert page.text_content('[data-testid="warning"]').startswith(QUIET_TEXT)
+        page.click('[data-testid="stop-button"]')
+        page.wait_for_selector('[data-testid="summary"][open]')
+
+
+def test_the_start_sheet_offers_the_last_after_run_or_rest_day_choice(tmp_path: Path, make_video: Any,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The choice defaults to the last one in the history, is stored with the new session, and colours the history
+    page's calendar. A fake pose estimator: this is about the sheet, not the counting."""
+    from fakes import FakeEstimator, tick_moves
+
+    from coach.history import HistoryStore
+
+    monkeypatch.setattr("coach.server.live_estimator", FakeEstimator)
+    with HistoryStore.open(tmp_path) as store:
+        store.start_session(rounds=1, set_seconds=30, note="rest-day", started_at="2025-06-01T07:00:00+00:00")
+    video = make_video("room.mp4", 15)
+
+    def make_app(port: int) -> Any:
+        return create_app(ServeConfig(source_spec=str(video), source_kind="file", source_name=video.name,
+                                      settings=Settings(mode="follow"), port=port, history_dir=str(tmp_path)),
+                          moves=tick_moves())
+
+    with serve_app(make_app) as base_url, browser_page() as page:
+        page.goto(f"{base_url}/")
+        page.wait_for_selector('[data-testid="start-sheet"][open]')
+        assert page.is_checked('[data-testid="day-rest-day"]') and not page.is_checked('[data-testid="day-after-run"]')
+        page.check('[data-testid="day-after-run"]')
+        page.click('[data-testid="start-button"]')
+        page.wait_for_selector('[data-testid="summary"][open]')  # the half-second video ran out
+        page.reload()
+        page.wait_for_selector('[data-testid="start-sheet"][open]')
+        assert page.is_checked('[data-testid="day-after-run"]')
+        page.goto(f"{base_url}/history.html")
+        page.wait_for_selector("body[data-ready=true]")
+        assert page.get_attribute("#calendar rect.today", "class") == "day after-run today"
+    with HistoryStore.open(tmp_path) as store:
+        assert [s.note for s in store.sessions()] == ["rest-day", "after-run"]

@@ -49,6 +49,7 @@ class FakeChecker:
     reps: int = 0
     hold_ms: int = 0
     seen_t_ms: list[int] = field(default_factory=list)
+    clock_restarts: int = 0
 
     def update(self, t_ms, pose):
         self.seen_t_ms.append(t_ms)
@@ -64,6 +65,9 @@ class FakeChecker:
             self.reps = due
             events.append(RepCounted(t_ms, "left", self.reps, 90.0, "knee_deg"))
         return FakeResult("left", {"left": self.reps}, {"left": self.hold_ms}, events)
+
+    def restart_clock(self):
+        self.clock_restarts += 1
 
     def summary(self):
         return FakeSummary(self.move_id, reps={"left": self.reps}, hold_ms={"left": self.hold_ms},
@@ -150,6 +154,16 @@ def test_pause_stops_the_clock_and_resume_continues():
     assert resumed[-1].state == "active"
     run(circuit, ["hip_90_90"] * 10, start_ms=30_000)
     assert circuit.state_event(0).time_left_ms == left_before - 1000
+
+
+def test_resume_restarts_the_checkers_clock_so_the_pause_is_never_held():
+    checkers: list[FakeChecker] = []
+    circuit = Circuit(Settings(seconds=30), fake_moves(checkers))
+    run(circuit, ["hip_90_90"] * 100)
+    circuit.pause()
+    assert [c.clock_restarts for c in checkers] == [0, 0]  # the get-ready probe, then the set's checker
+    circuit.resume()
+    assert checkers[-1].clock_restarts == 1
 
 
 def test_skip_goes_to_the_next_move_and_keeps_what_was_done():

@@ -4,7 +4,7 @@ import kinematics as k
 import pytest
 from test_moves_counts import SIDES, assert_matches, clips, other
 
-from coach.moves import MOVES
+from coach.moves import MOVES, make_checker
 from coach.moves.base import HoldChanged, RepCounted, SetupWarning
 
 
@@ -108,6 +108,26 @@ def test_hold_time_stops_while_the_body_is_hidden(move_id: str) -> None:
     assert run.hold_s[side] == pytest.approx(expected["hold_s"][side] - 1.0, abs=0.2)
     changes = [e for e in run.events if isinstance(e, HoldChanged) and e.side == side]
     assert [e.holding for e in changes] == [True, False, True, False]
+
+
+def test_a_paused_gap_in_a_hold_is_never_held() -> None:
+    """The stream stops mid-hold for 5 s (a paused set); after `restart_clock` the gap adds nothing."""
+    keys, _ = clips("left")["hamstring_strap"]
+    filmed = film(keys)
+    plain = k.run_checker("hamstring_strap", filmed)
+    gap_ms, split_ms = 5_000, 4_000
+    checker = make_checker("hamstring_strap")
+    for t_ms, pose in filmed:
+        if t_ms >= split_ms:
+            break
+        checker.update(t_ms, pose)
+    checker.restart_clock()
+    for t_ms, pose in filmed:
+        if t_ms >= split_ms:
+            checker.update(t_ms + gap_ms, pose)
+    frame_ms = filmed[1][0] - filmed[0][0]
+    held_ms = checker.summary().hold_ms["left"]
+    assert plain.hold_s["left"] * 1000 - frame_ms <= held_ms <= plain.hold_s["left"] * 1000 - frame_ms + 1
 
 
 @pytest.mark.parametrize("move_id", ["bridge_march", "hamstring_strap"])

@@ -2,14 +2,19 @@
 
 What the user sees: one sentence saying how to pick another camera (or a file, or the browser's camera); mid-set a
 "camera disconnected" warning while the session pauses, then "camera is back" and the same set carrying on; a
-"frozen" warning while nothing is counted on the repeated picture.
+"frozen" warning while nothing is counted on the repeated picture; a browser camera that stops sending pauses the set
+in every tab and its return resumes it, with no time credited for the gap.
 """
 
 from __future__ import annotations
 
+import itertools
+import json
+import struct
 import threading
 from typing import Any
 
+import cv2
 import pytest
 from fakes import (
     FRAME_MS,
@@ -24,10 +29,12 @@ from fakes import (
     picture,
     tick_moves,
 )
+from fastapi.testclient import TestClient
 
 from coach.events import Settings
 from coach.live import LiveSession
-from coach.sources import CameraSource, SourceError, SourceStatus
+from coach.server import ServeConfig, create_app
+from coach.sources import BROWSER_QUIET_AFTER_MS, CameraSource, QuietWatch, SourceError, SourceStatus
 
 WAIT_S = 20.0  # upper bound for a threaded session to finish; they take well under a second
 
@@ -170,3 +177,93 @@ def test_frozen_camera_warns_and_nothing_is_counted_on_the_stale_picture() -> No
     processed = estimator.frames
     assert not [t for t in processed if frozen_from_ms + FRAME_MS < t < frozen_to_ms]  # no stale frame processed
     assert [e for e in events[frozen:moving] if e.type == "rep"] == []
+
+
+# ------------------------------------------------------------------------------------------------ browser camera
+class SecondsClock:
+    """A monotonic clock in seconds that moves only when told (the watchdog's and the rate limiter's)."""
+
+    def __init__(self) -> None:
+        self.s = 100.0
+
+    def __call__(self) -> float:
+        return self.s
+
+
+def test_quiet_watch_reports_a_stop_once_and_the_return_once() -> None:
+    clock = SecondsClock()
+    watch = QuietWatch(quiet_after_ms=2_000, clock_s=clock)
+    clock.s += 60
+    assert watch.poll() is None  # nothing has arrived yet: a camera still starting is not a stopped one
+    watch.arrived()
+    clock.s += 1.999
+    assert watch.poll() is None
+    clock.s += 0.001
+    lost = watch.poll()
+    assert lost is not None and lost.kind == "lost"
+    assert lost.text.startswith("The browser camera stopped; the set is paused")
+    clock.s += 30
+    assert watch.poll() is None  # said once
+    watch.arrived()
+    back = watch.poll()
+    assert back is not None and back.kind == "ok" and watch.poll() is None
+
+
+def browser_frame(t_ms: int, n: int) -> bytes:
+    ok, jpeg = cv2.imencode(".jpg", picture(n))
+    assert ok
+    return struct.pack("<d", t_ms) + jpeg.tobytes()
+
+
+def receive_until(ws: Any, predicate: Any) -> list[dict]:
+    """Events until (and including) the first that matches; pose events for earlier frames are passed over."""
+    events = []
+    while True:
+        event = json.loads(ws.receive_text())
+        events.append(event)
+        if predicate(event):
+            return events
+
+
+def test_a_browser_camera_that_stops_sending_pauses_every_tab_and_resumes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Frames 0-6 s (the set starts at 3 s), then nothing; the watchdog's clock passes the quiet limit; frames come
+    back at 16 s (a phone unlocked). Each frame waits for its pose event, so every frame is processed."""
+    monkeypatch.setattr("coach.server.live_estimator", FakeEstimator)
+    clock = SecondsClock()
+    app = create_app(ServeConfig(keep_history=False), moves=tick_moves())
+    app.state.coach.clock = clock
+    sent = 0
+
+    def send(owner: Any, t_ms: int) -> None:
+        nonlocal sent
+        clock.s += FRAME_MS / 1000
+        owner.send_bytes(browser_frame(t_ms, sent))
+        index = sent
+        sent += 1
+        receive_until(owner, lambda e: e["type"] == "pose" and e["frame_index"] == index)
+
+    with TestClient(app) as client, client.websocket_connect("/ws") as owner, \
+            client.websocket_connect("/ws") as watcher:
+        owner.send_text(json.dumps({"type": "start", "source": "browser",
+                                    "settings": {"mode": "timed", "seconds": 30, "rounds": 1}}))
+        for t_ms in range(0, 6_000, FRAME_MS):  # the last frame is at 5973 ms
+            send(owner, t_ms)
+        clock.s += BROWSER_QUIET_AFTER_MS / 1000
+        quiet = receive_until(owner, lambda e: e["type"] == "state" and e["state"] == "paused")
+        assert [e["warning_id"] for e in quiet if e["type"] == "warning"] == ["camera_lost"]
+        for t_ms in range(16_000, 19_000, FRAME_MS):  # 16000 ... 18970 ms
+            send(owner, t_ms)
+        owner.send_text(json.dumps({"type": "stop"}))
+        rest = receive_until(owner, lambda e: e["type"] == "summary")
+        seen = receive_until(watcher, lambda e: e["type"] == "summary")
+
+    warnings = [(e["warning_id"], e["text"]) for e in seen if e["type"] == "warning"]
+    assert [w for w, _ in warnings] == ["camera_lost", "camera_ok"]  # the watching tab was told too
+    assert warnings[0][1].startswith("The browser camera stopped; the set is paused")
+    runs = [state for state, _ in itertools.groupby(e["state"] for e in seen if e["type"] == "state")]
+    assert runs == ["get_ready", "active", "paused", "active"]  # stopped: the summary ends it
+    summary = rest[-1]
+    # set time: 3003 -> 5973 ms before the gap and 16000 -> 18970 ms after it, never the 10 s away
+    assert summary["moves"][0]["active_s"] == pytest.approx(2 * 2.970, abs=0.05)  # the summary keeps 0.1 s
+    # one rep per second of frames with a person: 2970 + 2937 ms (the first frame back only restarts the clocks)
+    assert summary["moves"][0]["sides"]["left"]["reps"] == 5

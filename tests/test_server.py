@@ -344,3 +344,29 @@ def test_frames_are_encoded_only_while_some_tab_can_take_one():
     assert not coach.video_wanted()  # its frame backlog is full: a new frame would be skipped, so not encoded
     coach.clients.append(_Client(websocket=None))  # type: ignore[arg-type]
     assert coach.video_wanted()
+
+
+def test_after_run_or_rest_day_is_stored_with_the_session_and_offered_next_time(tmp_path, monkeypatch):
+    from fakes import FakeEstimator, tick_moves
+
+    from coach.history import HistoryStore
+
+    monkeypatch.setattr("coach.server.live_estimator", FakeEstimator)
+    with HistoryStore.open(tmp_path) as store:
+        store.start_session(rounds=1, set_seconds=30, note="rest-day", started_at="2025-06-01T07:00:00+00:00")
+        store.start_session(rounds=1, set_seconds=30, source="replay", started_at="2025-06-02T07:00:00+00:00")
+
+    def app():
+        return create_app(ServeConfig(history_dir=str(tmp_path), settings=Settings(mode="follow")),
+                          moves=tick_moves())
+
+    with TestClient(app()) as client, client.websocket_connect("/ws") as ws:
+        hello = EVENT_ADAPTER.validate_json(ws.receive_text())
+        assert hello.day == "rest-day"  # the last choice; the untagged replay after it does not erase it
+        ws.send_text(json.dumps({"type": "start", "source": "browser", "day": "after-run"}))
+        ws.send_text(json.dumps({"type": "stop"}))
+        receive_until(ws, "summary")
+    with TestClient(app()) as client, client.websocket_connect("/ws") as ws:
+        assert EVENT_ADAPTER.validate_json(ws.receive_text()).day == "after-run"
+    with HistoryStore.open(tmp_path) as store:
+        assert [s.note for s in store.sessions()] == ["rest-day", None, "after-run"]

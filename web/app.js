@@ -11,6 +11,7 @@ const grab = document.createElement("canvas");
 const SPEAK_REPEAT_MS = 8000; // the same sentence is not spoken again within this time
 const WARNING_SHOW_MS = 6000;
 const CAMERA_JPEG_QUALITY = 0.8;
+const CAMERA_AWAY = new Set(["camera_lost", "camera_frozen"]);
 
 const S = {
   ws: null,
@@ -150,7 +151,8 @@ const HANDLERS = {
     renderCounts();
   },
   warning(e) {
-    showWarning(e.text);
+    // a camera that is away stays on screen until it is back (the set is paused meanwhile)
+    showWarning(e.text, { untilCleared: CAMERA_AWAY.has(e.warning_id) });
     speak(e.text);
   },
   error(e) {
@@ -185,10 +187,10 @@ function clock(totalSeconds) {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
 }
 
-function showWarning(text) {
+function showWarning(text, { untilCleared = false } = {}) {
   $("warning").textContent = text;
   clearTimeout(S.warningTimer);
-  S.warningTimer = setTimeout(() => { $("warning").textContent = ""; }, WARNING_SHOW_MS);
+  if (!untilCleared) S.warningTimer = setTimeout(() => { $("warning").textContent = ""; }, WARNING_SHOW_MS);
 }
 
 function renderCounts() {
@@ -348,6 +350,7 @@ function fillSettings(hello) {
   form.seconds.value = String(s.seconds);
   form.per_side.checked = s.per_side;
   form.mode.value = s.mode;
+  form.day.value = hello.day || ""; // the last choice (the server keeps it in the history)
   const hasServerSource = hello.source !== "none";
   $("source-server").disabled = !hasServerSource;
   $("server-source-name").textContent = hasServerSource
@@ -382,7 +385,7 @@ async function startSession(event) {
       return;
     }
   }
-  send({ type: "start", source: S.source, settings });
+  send({ type: "start", source: S.source, settings, day: form.day.value || null });
 }
 
 function renderSummary(e) {

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from coach.errors import CoachError
+from coach.errors import CoachError, require_writable_folder
 from coach.models import VARIANTS
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_videos"
@@ -73,6 +73,7 @@ def _clips(args: argparse.Namespace, need_labels: bool) -> list[Path]:
 def _bench(args: argparse.Namespace, run: Callable[[], dict[str, Any]],
            markdown: Callable[[dict[str, Any]], str]) -> int:
     """Run one benchmark between two load-average readings, print its table and write the results files."""
+    _check_output(args)
     from coach.bench.results import load_average, machine, write_results
 
     load_before = load_average()
@@ -85,6 +86,13 @@ def _bench(args: argparse.Namespace, run: Callable[[], dict[str, Any]],
     print(text)
     print(f"Results: {write_results(results['kind'], args.name, results, text, args.out)}")
     return 0
+
+
+def _check_output(args: argparse.Namespace) -> None:
+    """Where the results go is checked before a benchmark starts, not after it has run for minutes."""
+    if args.name is not None and (not args.name or "/" in args.name or "\\" in args.name or ".." in args.name):
+        raise CoachError(f"--name {args.name!r} must be a plain file name part (no / or ..).")
+    require_writable_folder(args.out, "--out")
 
 
 def run_speed(args: argparse.Namespace) -> int:

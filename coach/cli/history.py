@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from coach.errors import CoachError
+from coach.errors import CoachError, require_writable_folder
 
 if TYPE_CHECKING:
     from coach.history import HistoryStore
@@ -147,6 +147,8 @@ def run_export(args: argparse.Namespace) -> int:
 
     if args.out != "-" and Path(args.out).is_dir():
         raise CoachError(f"--out wants a file name, and {args.out} is a folder.")
+    if args.out != "-":
+        require_writable_folder(Path(args.out).parent, "--out's folder")
     with _store(args) as store:
         text = (
             export_csv(store, args.since)

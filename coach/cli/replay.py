@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from coach.errors import CoachError, require_writable_folder
 from coach.models import VARIANTS
 
 
@@ -24,7 +25,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
+def check_args(args: argparse.Namespace) -> None:
+    """What the user typed is checked before the video is decoded or the model loaded (minutes, on a long clip)."""
+    from coach.moves import MOVE_IDS
+
+    if args.move != "auto" and args.move not in MOVE_IDS:
+        raise CoachError(f"Unknown move {args.move!r}; use auto or one of {', '.join(MOVE_IDS)}.")
+    if args.out is not None:
+        require_writable_folder(args.out, "--out")
+
+
 def run(args: argparse.Namespace) -> int:
+    check_args(args)
     from coach.replay import replay_video, summary_lines, write_report
 
     progress = sys.stderr.isatty() and not os.environ.get("CI")  # no progress bar in CI logs or pipes

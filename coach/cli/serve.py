@@ -100,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
     if not is_loopback(args.host) and not args.allow_remote:
         raise CoachError(f"--host {args.host} would let other machines open the coach and see the camera view, and "
                          "it has no login; add --allow-remote if you mean it, or keep the default 127.0.0.1.")
+    _check_port_free(args.host, args.port)  # before the camera or video is opened
     source_spec, kind, name, note = resolve_source(args.source)
     mode = args.mode or ("follow" if kind == "file" else "timed")
     settings = Settings(rounds=args.rounds, seconds=args.seconds, per_side=args.per_side, mode=mode)
@@ -111,7 +112,6 @@ def run(args: argparse.Namespace) -> int:
     if not is_loopback(args.host):
         print(f"coach: warning: listening on {args.host}, not only this machine: anyone on your network can open the "
               "coach and see the camera view (see SECURITY.md).")
-    _check_port_free(args.host, args.port)
     url_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     url = f"http://{url_host}:{args.port}/"
     print(f"coach: source: {name or 'browser camera only'}; open {url} (Ctrl+C to stop)")

@@ -25,6 +25,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, ConfigDict
 
+from coach.events import DayKind
 from coach.history import insights
 from coach.history.export import export_csv, export_json, session_json, set_json
 from coach.history.store import HistoryError, HistoryStore
@@ -35,7 +36,7 @@ LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
 class NoteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    note: Literal["after-run", "rest-day"] | None
+    note: DayKind | None
 
 
 def history_router(data_dir: str | os.PathLike[str] | None = None, *, loopback_only: bool = True) -> APIRouter:

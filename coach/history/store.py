@@ -50,6 +50,7 @@ DB_FILENAME = "history.sqlite3"
 DATA_DIR_ENV = "COACH_DATA_DIR"
 SOURCES = ("live", "replay")
 SIDE_KEYS = ("left", "right", "both")
+DAY_NOTES = ("after-run", "rest-day")  # the session notes that say when the circuit was done (coach.events.DayKind)
 
 
 class HistoryError(CoachError):
@@ -457,6 +458,17 @@ class HistoryStore:
     def session(self, session_id: int) -> SessionRow | None:
         return next((s for s in self.sessions() if s.id == session_id), None)
 
+    def last_day_note(self) -> str | None:
+        """The newest session's after-run / rest-day note: the start sheet's default. Untagged sessions (a replay,
+        a session from before the choice existed) are passed over rather than clearing the person's habit."""
+        row = self._run(
+            "read the last note",
+            lambda c: c.execute(
+                "SELECT note FROM sessions WHERE note IN (?, ?) ORDER BY started_at DESC, id DESC LIMIT 1", DAY_NOTES
+            ).fetchone(),
+        )
+        return row[0] if row else None
+
     def sets(self, session_id: int) -> list[tuple[int, SetRecord]]:
         """The session's sets in the order they were done, as ``(set_id, SetRecord)``."""
 
@@ -589,6 +601,9 @@ class HistoryRecorder:
             ended_t_ms=result.ended_t_ms,
             rep_events=result.rep_events,
         )
+
+    def last_day_note(self) -> str | None:
+        return self._safe(lambda s: s.last_day_note())
 
     def end_session(self, *, ended_at: str | None = None) -> None:
         session_id, self.session_id = self.session_id, None

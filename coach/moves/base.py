@@ -408,6 +408,10 @@ class MoveChecker:
             self.good_form_ms += dt_ms
         return self._result(t_ms, events, trusted=True)
 
+    def restart_clock(self) -> None:
+        """After a pause the next frame starts a new interval, so time away is never credited to a hold or form."""
+        self._last_t_ms = None
+
     def summary(self) -> MoveSummary:
         rom = {side: list(values) for side, values in self.rom.items()}
         if self.move.kind == "hold":

@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+from coach.errors import CoachError, require_writable_folder
 from coach.synth.clips import by_name
 
 
@@ -25,6 +26,11 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [n for n in names if n not in clips]
     if unknown:
         print(f"Unknown clip {unknown[0]!r}; run with --list to see the names.", file=sys.stderr)
+        return 2
+    try:
+        require_writable_folder(args.out, "--out")
+    except CoachError as exc:
+        print(exc, file=sys.stderr)
         return 2
     from coach.synth.make import render_clip
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import av
 import numpy as np
 
+from coach.errors import CoachError, require_writable_folder
 from coach.landmarks import Landmark
 
 ERROR_JOINTS = tuple(f"{s}_{j}" for j in ("shoulder", "hip", "knee", "ankle", "wrist") for s in ("left", "right"))
@@ -71,6 +72,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.model.is_file():
         print(f"No pose model at {args.model}; build one with `coach models` or pass --model.", file=sys.stderr)
+        return 2
+    missing = [video for video in args.videos if not video.is_file()]
+    if missing:
+        print(f"No such video file: {missing[0]}.", file=sys.stderr)
+        return 2
+    try:
+        require_writable_folder(args.out.parent, "--out's folder")
+    except CoachError as exc:
+        print(exc, file=sys.stderr)
         return 2
     metrics = json.loads(args.out.read_text()) if args.out.is_file() else {}
     for video in args.videos:

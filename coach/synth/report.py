@@ -140,7 +140,10 @@ def write(directory: Path) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m coach.synth.report", description=__doc__)
     parser.add_argument("--dir", type=Path, default=Path("sample_videos"))
-    print(write(parser.parse_args().dir))
+    directory = parser.parse_args().dir
+    if not directory.is_dir():
+        parser.exit(2, f"No such folder: {directory}.\n")
+    print(write(directory))
 
 
 if __name__ == "__main__":
