@@ -1,4 +1,4 @@
-// Stride Coach overlay: one WebSocket to the local server; events in, controls (and browser-camera frames) out.
+// Stride Coach overlay (after format.js): one WebSocket to the local server; events in, controls (and browser-camera frames) out.
 // The server decides everything (counts, timers, cues); this page only shows and speaks what it is told.
 "use strict";
 
@@ -179,11 +179,6 @@ const HANDLERS = {
     bitmap.then((img) => draw(img, e)).catch(() => draw(null, e));
   },
 };
-
-function clock(totalSeconds) {
-  const s = Math.max(0, totalSeconds);
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
-}
 
 function showWarning(text) {
   $("warning").textContent = text;
@@ -395,9 +390,7 @@ function renderSummary(e) {
       const tr = document.createElement("tr");
       tr.dataset.testid = "summary-row";
       Object.assign(tr.dataset, { move: move.move_id, side, reps: s.reps, hold: s.hold_s });
-      const range = s.rom.length
-        ? `${Math.min(...s.rom).toFixed(0)}–${Math.max(...s.rom).toFixed(0)} ${romUnit(move.rom_name)}`
-        : "–";
+      const range = romRange(s.rom, move.rom_name);
       const good = move.active_s ? `${Math.round((100 * move.good_form_s) / move.active_s)}%` : "–";
       for (const text of [move.title, side, s.reps, `${s.hold_s.toFixed(1)} s`, range, good]) {
         tr.appendChild(Object.assign(document.createElement("td"), { textContent: text }));
@@ -406,12 +399,6 @@ function renderSummary(e) {
     }
   }
   $("summary-rows").replaceChildren(...rows);
-}
-
-function romUnit(name) {
-  // "front_knee_deg" -> "° front knee"; "pelvis_drop_pct" -> "% pelvis drop"
-  const unit = name.endsWith("_deg") ? "°" : name.endsWith("_pct") ? "%" : "";
-  return `${unit} ${name.replace(/_(deg|pct)$/, "").replaceAll("_", " ")}`.trim();
 }
 
 function openSheet(id) {
