@@ -95,6 +95,7 @@ const HANDLERS = {
     $("move-index").textContent = `Move ${e.index + 1} of ${Object.keys(S.moves).length || 7}`;
     $("round").textContent = `Round ${e.round} / ${e.rounds}`;
     $("setup-tip").textContent = e.move.setup_tip;
+    showDemo($("setup-demo"), e.move.move_id);
     $("setup-side-on").hidden = !/side[- ]on/i.test(e.move.setup_tip);
     renderCounts();
   },
@@ -111,6 +112,8 @@ const HANDLERS = {
     $("paused-badge").hidden = e.state !== "paused";
     $("pause-button").textContent = e.state === "paused" ? "Resume" : "Pause";
     $("setup-help").hidden = e.state !== "get_ready";
+    const info = S.moves[e.move_id];
+    $("setup-side").textContent = e.state === "get_ready" && info && info.one_sided && e.side ? `: ${e.side} side` : "";
     if (e.time_left_ms !== null) {
       const secs = Math.ceil(e.time_left_ms / 1000);
       $("time-label").textContent = e.state === "get_ready" ? "Get ready" : "Set";
@@ -263,6 +266,18 @@ function drawSkeleton(pose, w, h) {
   }
 }
 
+// ---------- move demos ----------
+
+const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
+
+function showDemo(videoEl, moveId) {
+  // a muted loop of the move (web/demos/, cut by scripts/make_demos.py); with reduced motion it waits for a click
+  const src = `demos/${moveId}.mp4`;
+  if (!videoEl.src.endsWith(src)) videoEl.src = src;
+  videoEl.controls = reducedMotion.matches;
+  if (!reducedMotion.matches) videoEl.play().catch(() => { /* autoplay refused: the first frame still shows */ });
+}
+
 // ---------- voice ----------
 
 const lastSpokenAt = {};
@@ -350,6 +365,14 @@ function fillSettings(hello) {
     : "Server: no camera found";
   if (!hasServerSource) form.source.value = "browser";
   $("source-note").textContent = hello.source_note;
+  const first = hello.moves[0];
+  if (first) {
+    $("first-title").textContent = `First up: ${first.title}`;
+    $("first-tip").textContent = first.setup_tip;
+    showDemo($("sheet-demo"), first.move_id);
+  }
+  $("circuit-list").replaceChildren(...hello.moves.map((m) => Object.assign(document.createElement("li"),
+    { textContent: m.title })));
   for (const list of [$("tips"), $("summary-tips")]) {
     list.replaceChildren(...hello.tips.map((tip) => Object.assign(document.createElement("li"), { textContent: tip })));
   }
