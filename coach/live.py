@@ -39,12 +39,13 @@ from coach.presence import PersonGate
 from coach.sources import Frame, FrameSource, QuietWatch, SourceError, SourceStatus, open_source
 
 if TYPE_CHECKING:
-    from coach.pose import PoseEstimator, SharedEstimator
+    from coach.pose import Pose, PoseEstimator, SharedEstimator
 
 log = logging.getLogger(__name__)
 
 JPEG_QUALITY = 70  # frames streamed to the overlay: small enough for 30 fps over a local socket
 DARK_MEAN_LEVEL = 40  # mean grey level (0-255) below which the pose model starts to lose the person
+OVERLAY_MIN_VISIBILITY = 0.5  # below this a landmark is left out of the drawn skeleton
 TAKE_TIMEOUT_S = 0.1  # how often an idle loop looks at the control queue
 CROWD_CHECK_MS = 2_000  # how often (frame time) the estimator counts the people in view
 CROWD_WARNING_REPEAT_MS = 15_000  # "someone else is in view" is said again after this long
@@ -342,11 +343,7 @@ class LiveSession:
             events += self.circuit.warn(frame.t_ms, "too_dark", "It is too dark: turn on a light or face a window")
         result = self.circuit.last_result
         height_px, width_px = frame.image_bgr.shape[:2]
-        points: list[tuple[float, float] | None] = []
-        if pose is not None:
-            visible = pose.visibility >= 0.5
-            points = [(round(float(x), 4), round(float(y), 4)) if ok else None
-                      for (x, y, _z), ok in zip(pose.image_xyz, visible, strict=True)]
+        points = overlay_points(pose)
         status = dict(getattr(result, "joint_status", {}) or {}) if pose is not None else {}
         messages.append(PoseEvent(
             t_ms=frame.t_ms, frame_index=frame.index, image_size=(width_px, height_px), points=points,
@@ -357,6 +354,15 @@ class LiveSession:
                 event.frames_dropped = self.slot.dropped
             messages.append(event)
         self.emit(messages)
+
+
+def overlay_points(pose: Pose | None) -> list[tuple[float, float] | None]:
+    """The landmarks an overlay draws: normalised (x, y) per landmark, None where the model does not see it."""
+    if pose is None:
+        return []
+    visible = pose.visibility >= OVERLAY_MIN_VISIBILITY
+    return [(round(float(x), 4), round(float(y), 4)) if ok else None
+            for (x, y, _z), ok in zip(pose.image_xyz, visible, strict=True)]
 
 
 def live_estimator() -> PoseEstimator:

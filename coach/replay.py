@@ -9,7 +9,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,12 +17,14 @@ from typing import Any
 from tqdm import tqdm
 
 from coach.errors import CoachError
+from coach.moves.base import FrameResult
 from coach.pose import Pose, PoseEstimator
 from coach.presence import people_in
 from coach.smoothing import PoseSmoother
 from coach.sources import FileSource
 
 Timeline = Sequence[tuple[int, Pose | None]]  # (t_ms, smoothed pose or None) for every frame, in order
+Progress = Callable[[int, int | None], None]  # (frames done, frames in the file or None when it does not say)
 
 
 @dataclass
@@ -31,6 +33,7 @@ class Analysis:
 
     moves: dict[str, dict[str, Any]] = field(default_factory=dict)
     segments: list[dict[str, Any]] = field(default_factory=list)
+    frames: list[FrameResult | None] = field(default_factory=list)  # per frame, not in the report (annotated video)
 
 
 def analyse_poses(timeline: Timeline, move: str) -> Analysis:
@@ -41,7 +44,7 @@ def analyse_poses(timeline: Timeline, move: str) -> Analysis:
     from coach.moves.analysis import analyse_poses as analyse_moves
 
     found = analyse_moves(timeline, move)
-    return Analysis(moves=found["moves"], segments=found["segments"])
+    return Analysis(moves=found["moves"], segments=found["segments"], frames=found["frames"])
 
 
 @dataclass
@@ -54,6 +57,7 @@ class ReplayResult:
     frames_with_person: int
     analysis: Analysis
     ended_early: bool  # decoding stopped at a damaged frame before the end of the file
+    timeline: list[tuple[int, Pose | None]] = field(default_factory=list, repr=False)  # the smoothed poses
 
     def report(self) -> dict[str, Any]:
         """The JSON report (schema in docs/CONTRACTS.md)."""
@@ -69,14 +73,20 @@ class ReplayResult:
         }
 
 
-def replay_video(video: Path, move: str = "auto", variant: str = "full", progress: bool = False) -> ReplayResult:
-    """Run the whole pipeline over `video`. Bad input raises SourceError before the model is loaded."""
+def replay_video(video: Path, move: str = "auto", variant: str = "full", progress: bool = False,
+                 on_frame: Progress | None = None) -> ReplayResult:
+    """Run the whole pipeline over `video`. Bad input raises SourceError before the model is loaded.
+
+    `on_frame(done, total)` is called after each frame's pose (a page's progress bar); `progress` draws tqdm's.
+    """
     with FileSource(video) as source:
         raw: list[tuple[int, Pose | None]] = []
         with PoseEstimator(variant) as estimator:
             started_s = time.perf_counter()  # wall clock only to measure speed, never for logic
             for frame in tqdm(source, total=source.frame_count, unit="frame", disable=not progress, leave=False):
                 raw.append((frame.t_ms, estimator.detect(frame)))
+                if on_frame is not None:
+                    on_frame(len(raw), source.frame_count)
             smoother = PoseSmoother()
             timeline = [(t_ms, smoother.apply(pose)) for t_ms, pose in people_in(raw)]
             elapsed_s = time.perf_counter() - started_s
@@ -90,6 +100,7 @@ def replay_video(video: Path, move: str = "auto", variant: str = "full", progres
             frames_with_person=sum(pose is not None for _, pose in timeline),
             analysis=analyse_poses(timeline, move),
             ended_early=source.ended_early,
+            timeline=timeline,
         )
 
 

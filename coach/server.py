@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from fastapi import FastAPI, WebSocket, WebSocketDisconnect
+from fastapi import FastAPI, HTTPException, Request, WebSocket, WebSocketDisconnect
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ValidationError
 
@@ -52,6 +52,8 @@ from coach.history.api import history_router
 from coach.landmarks import SKELETON_EDGES
 from coach.live import LiveSession, live_estimator
 from coach.pose import SharedEstimator
+from coach.recorded.api import video_router
+from coach.recorded.jobs import MAX_UPLOAD_BYTES, VideoJobs
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +87,8 @@ class ServeConfig:
     keep_history: bool = True  # record each finished set in the history database
     autostart: bool = False  # start a session when the first tab connects (the sample-video demo without a webcam)
     history_dir: str | None = None  # None: COACH_DATA_DIR or the user data dir
+    upload_dir: str | None = None  # videos sent to the "Analyse a video" page; None: a temporary folder
+    max_upload_bytes: int = MAX_UPLOAD_BYTES
 
 
 def is_loopback(host: str) -> bool:
@@ -124,6 +128,15 @@ def origin_allowed(origin: str | None, host_header: str | None, config: ServeCon
     if origin_hp == host_hp:
         return True
     return is_loopback(origin_hp[0]) and origin_hp[1] == config.port
+
+
+def request_allowed(origin: str | None, host_header: str | None, config: ServeConfig) -> bool:
+    """An HTTP request the page's API may serve: `origin_allowed`, and a loopback Host when we listen on loopback
+    even without an Origin (a same-origin GET sends none, and a DNS-rebinding page would be same-origin)."""
+    host_hp = _host_port(host_header or "", 80)
+    if is_loopback(config.host) and (host_hp is None or not is_loopback(host_hp[0])):
+        return False
+    return origin_allowed(origin, host_header, config)
 
 
 class _Client:
@@ -358,15 +371,22 @@ class Coach:
 def create_app(config: ServeConfig, moves: CircuitMoves | None = None) -> FastAPI:
     """The FastAPI app: /ws for events and controls, the overlay at /, and the history API when present."""
     coach = Coach(config, moves)
+    videos = VideoJobs(Path(config.upload_dir) if config.upload_dir else None, config.max_upload_bytes)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         await coach.stop_session()
         await asyncio.to_thread(coach.estimator.close)
+        await asyncio.to_thread(videos.close)
+
+    def same_origin(request: Request) -> None:
+        if not request_allowed(request.headers.get("origin"), request.headers.get("host"), config):
+            raise HTTPException(403, "Only the Stride Coach page on this computer may use this.")
 
     app = FastAPI(title="Stride Coach", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.coach = coach
+    app.state.videos = videos
 
     @app.websocket("/ws")
     async def websocket_endpoint(websocket: WebSocket) -> None:
@@ -424,5 +444,6 @@ def create_app(config: ServeConfig, moves: CircuitMoves | None = None) -> FastAP
                                                        "and was disconnected; reload it."), timeout=1.0)
 
     app.include_router(history_router(config.history_dir, loopback_only=is_loopback(config.host)))
+    app.include_router(video_router(videos, same_origin, config.history_dir))
     app.mount("/", StaticFiles(directory=WEB_DIR, html=True), name="web")
     return app

@@ -47,8 +47,9 @@ def serve_app(make_app: Callable[[int], Any], **uvicorn_options: Any) -> Iterato
 
 
 @contextmanager
-def chromium_page(height: int, extra_args: tuple[str, ...] = (), timeout_ms: float | None = None) -> Iterator[Any]:
-    """A 1280 x `height` page in headless Chromium (skips the test when Chromium is missing); the page must raise
+def chromium_page(height: int, extra_args: tuple[str, ...] = (), timeout_ms: float | None = None,
+                  width: int = 1280) -> Iterator[Any]:
+    """A `width` x `height` page in headless Chromium (skips the test when Chromium is missing); the page must raise
     no JavaScript errors while it is open."""
     if not Path(CHROMIUM).exists():
         pytest.skip("chromium is not installed")
@@ -56,7 +57,7 @@ def chromium_page(height: int, extra_args: tuple[str, ...] = (), timeout_ms: flo
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *extra_args])
-        page = browser.new_page(viewport={"width": 1280, "height": height})
+        page = browser.new_page(viewport={"width": width, "height": height})
         if timeout_ms is not None:
             page.set_default_timeout(timeout_ms)
         errors: list[str] = []

@@ -1,4 +1,4 @@
-// Stride Coach overlay: one WebSocket to the local server; events in, controls (and browser-camera frames) out.
+// Stride Coach overlay (after format.js): one WebSocket to the local server; events in, controls (and browser-camera frames) out.
 // The server decides everything (counts, timers, cues); this page only shows and speaks what it is told.
 "use strict";
 
@@ -96,6 +96,7 @@ const HANDLERS = {
     $("move-index").textContent = `Move ${e.index + 1} of ${Object.keys(S.moves).length || 7}`;
     $("round").textContent = `Round ${e.round} / ${e.rounds}`;
     $("setup-tip").textContent = e.move.setup_tip;
+    showDemo($("setup-demo"), e.move.move_id);
     $("setup-side-on").hidden = !/side[- ]on/i.test(e.move.setup_tip);
     renderCounts();
   },
@@ -112,6 +113,8 @@ const HANDLERS = {
     $("paused-badge").hidden = e.state !== "paused";
     $("pause-button").textContent = e.state === "paused" ? "Resume" : "Pause";
     $("setup-help").hidden = e.state !== "get_ready";
+    const info = S.moves[e.move_id];
+    $("setup-side").textContent = e.state === "get_ready" && info && info.one_sided && e.side ? `: ${e.side} side` : "";
     if (e.time_left_ms !== null) {
       const secs = Math.ceil(e.time_left_ms / 1000);
       $("time-label").textContent = e.state === "get_ready" ? "Get ready" : "Set";
@@ -181,11 +184,6 @@ const HANDLERS = {
     bitmap.then((img) => draw(img, e)).catch(() => draw(null, e));
   },
 };
-
-function clock(totalSeconds) {
-  const s = Math.max(0, totalSeconds);
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
-}
 
 function showWarning(text, { untilCleared = false } = {}) {
   $("warning").textContent = text;
@@ -268,6 +266,18 @@ function drawSkeleton(pose, w, h) {
     ctx.fill();
     ctx.stroke();
   }
+}
+
+// ---------- move demos ----------
+
+const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
+
+function showDemo(videoEl, moveId) {
+  // a muted loop of the move (web/demos/, cut by scripts/make_demos.py); with reduced motion it waits for a click
+  const src = `demos/${moveId}.mp4`;
+  if (!videoEl.src.endsWith(src)) videoEl.src = src;
+  videoEl.controls = reducedMotion.matches;
+  if (!reducedMotion.matches) videoEl.play().catch(() => { /* autoplay refused: the first frame still shows */ });
 }
 
 // ---------- voice ----------
@@ -358,6 +368,14 @@ function fillSettings(hello) {
     : "Server: no camera found";
   if (!hasServerSource) form.source.value = "browser";
   $("source-note").textContent = hello.source_note;
+  const first = hello.moves[0];
+  if (first) {
+    $("first-title").textContent = `First up: ${first.title}`;
+    $("first-tip").textContent = first.setup_tip;
+    showDemo($("sheet-demo"), first.move_id);
+  }
+  $("circuit-list").replaceChildren(...hello.moves.map((m) => Object.assign(document.createElement("li"),
+    { textContent: m.title })));
   for (const list of [$("tips"), $("summary-tips")]) {
     list.replaceChildren(...hello.tips.map((tip) => Object.assign(document.createElement("li"), { textContent: tip })));
   }
@@ -398,9 +416,7 @@ function renderSummary(e) {
       const tr = document.createElement("tr");
       tr.dataset.testid = "summary-row";
       Object.assign(tr.dataset, { move: move.move_id, side, reps: s.reps, hold: s.hold_s });
-      const range = s.rom.length
-        ? `${Math.min(...s.rom).toFixed(0)}–${Math.max(...s.rom).toFixed(0)} ${romUnit(move.rom_name)}`
-        : "–";
+      const range = romRange(s.rom, move.rom_name);
       const good = move.active_s ? `${Math.round((100 * move.good_form_s) / move.active_s)}%` : "–";
       for (const text of [move.title, side, s.reps, `${s.hold_s.toFixed(1)} s`, range, good]) {
         tr.appendChild(Object.assign(document.createElement("td"), { textContent: text }));
@@ -409,12 +425,6 @@ function renderSummary(e) {
     }
   }
   $("summary-rows").replaceChildren(...rows);
-}
-
-function romUnit(name) {
-  // "front_knee_deg" -> "° front knee"; "pelvis_drop_pct" -> "% pelvis drop"
-  const unit = name.endsWith("_deg") ? "°" : name.endsWith("_pct") ? "%" : "";
-  return `${unit} ${name.replace(/_(deg|pct)$/, "").replaceAll("_", " ")}`.trim();
 }
 
 function openSheet(id) {

@@ -18,6 +18,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("video", type=Path, help="video file (mp4, mov, avi, webm, ...)")
     parser.add_argument("--move", default="auto", help="'auto' to recognise moves, or one move id (default: auto)")
     parser.add_argument("--out", type=Path, default=None, help="directory for the JSON report")
+    parser.add_argument("--annotate", type=Path, default=None, metavar="OUT.mp4",
+                        help="also write the video with skeleton, move, side, count, hold and cues burned in (H.264)")
     parser.add_argument("--model", choices=VARIANTS, default="full", help="pose model size (default: full)")
     parser.add_argument("--save", action="store_true", help="store the result as a session in the history")
     parser.add_argument("--data-dir", default=None, metavar="DIR",
@@ -45,6 +47,10 @@ def run(args: argparse.Namespace) -> int:
         print(line)
     if args.out is not None:
         print(f"Report: {write_report(result, args.out)}")
+    if args.annotate is not None:
+        from coach.recorded.annotate import write_annotated
+
+        print(f"Annotated video: {write_annotated(result, args.annotate)}")
     if args.save:
         from coach.history import save_replay_report
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from coach.moves import MOVE_IDS, make_checker
-from coach.moves.base import MoveChecker
+from coach.moves.base import FrameResult, MoveChecker
 from coach.moves.recognition import MoveRecognizer
 from coach.pose import Pose
 
@@ -55,23 +55,28 @@ def _report(checker: MoveChecker) -> dict:
 
 
 def analyse_poses(timed_poses: Iterable[tuple[int, Pose | None]], move: str = "auto") -> dict:
-    """{"moves": {move_id: {...}}, "segments": [{"move", "start_ms", "end_ms"}]} for the replay report."""
+    """{"moves": {move_id: {...}}, "segments": [{"move", "start_ms", "end_ms"}], "frames": [...]}.
+
+    "moves" and "segments" are the replay report's; "frames" holds each frame's checker result (None where no
+    checker ran), for whatever shows the analysis frame by frame (the annotated video).
+    """
     timed = list(timed_poses)
+    frames: list[FrameResult | None] = [None] * len(timed)
     if not timed:
-        return {"moves": {}, "segments": []}
+        return {"moves": {}, "segments": [], "frames": frames}
     if move != "auto":
         checker = make_checker(move)
-        for t_ms, pose in timed:
-            checker.update(t_ms, pose)
+        for index, (t_ms, pose) in enumerate(timed):
+            frames[index] = checker.update(t_ms, pose)
         segment = {"move": move, "start_ms": timed[0][0], "end_ms": timed[-1][0]}
-        return {"moves": {move: _report(checker)}, "segments": [segment]}
+        return {"moves": {move: _report(checker)}, "segments": [segment], "frames": frames}
     segments = _segments(timed)
     checkers: dict[str, MoveChecker] = {}
     index = 0
     for segment in segments:
         checker = checkers.setdefault(segment["move"], make_checker(segment["move"]))
         while index < len(timed) and timed[index][0] <= segment["end_ms"]:
-            checker.update(*timed[index])
+            frames[index] = checker.update(*timed[index])
             index += 1
     moves = {move_id: _report(checkers[move_id]) for move_id in MOVE_IDS if move_id in checkers}
-    return {"moves": moves, "segments": segments}
+    return {"moves": moves, "segments": segments, "frames": frames}
