@@ -120,3 +120,20 @@ def test_a_recording_keeps_the_frames_that_found_the_person() -> None:
     live_first_ms = next(t for t, p in frames if gate.apply(p) is not None)
     recorded_first_ms = next(t for t, p in people_in(frames) if p is not None)
     assert recorded_first_ms == frames[0][0] < live_first_ms
+
+
+def test_the_live_coach_gives_no_whole_body_warning_to_a_person_whole_in_view() -> None:
+    """Follow mode over a side-on fold whose far leg is hidden behind the near one: the fold is recognised and
+    timed, and the page is never told to step back."""
+    from coach.circuit import Circuit
+    from coach.events import Settings, WarningEvent
+
+    keys, expected = k.fold_clip(["left", "right", "left"])
+    frames = k.film(k.timeline(keys), "side")
+    far = k_other(_near_side(frames))
+    circuit = Circuit(Settings(mode="follow", seconds=60))
+    events = [e for t, p in frames for e in circuit.update(t, _with_visibility(p, far))]
+    warnings = [e.warning_id for e in events if isinstance(e, WarningEvent)]
+    assert "whole_body" not in warnings, warnings
+    assert circuit.move_id == "forward_fold_pedals"
+    assert circuit.checker is not None and circuit.checker.hold_ms["both"] >= 1000 * expected["hold_s"]["both"] - 2000
