@@ -72,30 +72,43 @@ def load_labels(video: Path) -> ClipLabels:
         raise LabelError(f"The labels {path} lack a valid {exc} field.") from None
 
 
+POOLED = "pooled"
+"""Side key of a count labelled without a side: it is judged against the move's left + right counts together."""
+
+
 @dataclass(frozen=True)
 class Relative:
     """How a real-world exercise maps onto the circuit: the move a coach should recognise for it (None: no move, no
-    segment) and what of it that move counts under "both" ("reps", "hold" or None: nothing may be counted)."""
+    segment), what of it that move counts ("reps", "hold" or None: nothing may be counted) and under which side
+    key: "both" for the two-leg bridge and the fold, else per side, or POOLED when the labels do not say which."""
 
     move_id: str | None
     counts: str | None = None
+    side_key: str = POOLED
 
 
 RELATIVES: dict[str, Relative] = {
-    # The circuit's own moves and their direct counterparts, counted.
-    "glute_bridge": Relative("bridge_march", "reps"),
-    "standing_forward_fold": Relative("forward_fold_pedals", "hold"),
-    "forward_fold": Relative("forward_fold_pedals", "hold"),
-    "toe_touch": Relative("forward_fold_pedals", "hold"),
-    # Relatives no circuit move would count (no rotation, no scoop's split stance and arm sweep, one leg long):
-    # reported for what is recognised; any count of any move is a false count.
+    # Direct counterparts of circuit moves, counted (circuit move ids map to themselves, see relative()).
+    "glute_bridge": Relative("bridge_march", "reps", "both"),
+    "hip_thrust": Relative("bridge_march", "reps", "both"),
+    "standing_forward_fold": Relative("forward_fold_pedals", "hold", "both"),
+    "forward_fold": Relative("forward_fold_pedals", "hold", "both"),
+    "toe_touch": Relative("forward_fold_pedals", "hold", "both"),
+    "glute_bridge_march": Relative("bridge_march", "reps"),
+    "hip_90_90_switches": Relative("hip_90_90", "reps"),
+    "worlds_greatest_stretch": Relative("lunge_rotation", "reps"),
+    "supine_hamstring_stretch": Relative("hamstring_strap", "hold"),
+    # Relatives no circuit move would count (no rotation, no scoop's split stance, one leg long, no overhead
+    # reach): reported for what is recognised; any count of any move is a false count.
     "single_leg_glute_bridge": Relative(None),
     "forward_lunge": Relative(None),
     "walking_lunge": Relative(None),
+    "reverse_lunge": Relative(None),
     "split_squat": Relative(None),
     "hip_hinge": Relative(None),
     "romanian_deadlift": Relative(None),
     "good_morning": Relative(None),
+    "half_kneeling_hip_flexor_stretch": Relative(None),
 }
 """Any other exercise (near misses, distractors, an empty room) maps to Relative(None): nothing may be counted."""
 
@@ -134,7 +147,8 @@ def _manifest_clip(folder: Path, record: Any, index: int) -> ClipLabels:
         fps, frames = float(record["fps"]), int(record["frames"])
         move, role = str(record["move"]), str(record["role"])
         reps, accept, holds = record.get("reps"), record.get("reps_accept"), record.get("holds") or []
-        counted_s = sum(float(h["seconds"]) for h in holds)
+        per_side = {str(k): int(v) for k, v in (record.get("reps_per_side") or {}).items() if k in ("left", "right")}
+        hold_s = {str(h.get("side")): float(h["seconds"]) for h in holds}
     except (KeyError, TypeError, ValueError) as exc:
         raise LabelError(f"Clip {index + 1} of the manifest in {folder} lacks a valid {exc} field.") from None
     if not video.is_file():
@@ -143,15 +157,22 @@ def _manifest_clip(folder: Path, record: Any, index: int) -> ClipLabels:
     expected: dict[str, dict[str, dict[str, float]]] = {}
     rep_accept: dict[str, dict[str, tuple[int, int]]] = {}
     judged: tuple[str, ...] | None = None
+    key = counterpart.side_key
     if counterpart.move_id is not None and counterpart.counts == "reps":
         if reps is None:
             judged = ()  # a montage of cuts: recognition only
+        elif key == POOLED and per_side and sum(per_side.values()) == int(reps):
+            expected[counterpart.move_id] = {"reps": dict(per_side), "hold_s": {}}
         else:
-            expected[counterpart.move_id] = {"reps": {"both": int(reps)}, "hold_s": {}}
+            expected[counterpart.move_id] = {"reps": {key: int(reps)}, "hold_s": {}}
             low, high = (accept or [reps, reps])[:2]
-            rep_accept[counterpart.move_id] = {"both": (int(low), int(high))}
+            rep_accept[counterpart.move_id] = {key: (int(low), int(high))}
     elif counterpart.move_id is not None and counterpart.counts == "hold":
-        expected[counterpart.move_id] = {"reps": {}, "hold_s": {"both": round(counted_s, 2)}}
+        sided_s = {side: seconds for side, seconds in hold_s.items() if side in ("left", "right")}
+        if key == POOLED and sided_s and len(sided_s) == len(hold_s):
+            expected[counterpart.move_id] = {"reps": {}, "hold_s": {k: round(v, 2) for k, v in sided_s.items()}}
+        else:
+            expected[counterpart.move_id] = {"reps": {}, "hold_s": {key: round(sum(hold_s.values()), 2)}}
     duration_ms = round(1000 * frames / fps) if fps > 0 else 0
     segments = [{"move": counterpart.move_id, "side": None, "start_ms": 0, "end_ms": duration_ms}]
     return ClipLabels(video=video, fps=fps, frame_count=frames, duration_ms=duration_ms, segments=segments,
@@ -227,7 +248,8 @@ def compare(report: dict[str, Any], labels: ClipLabels) -> Comparison:
     for move_id in dict.fromkeys([*labels.expected, *counted]):
         want = labels.expected.get(move_id, {"reps": {}, "hold_s": {}})
         got = counted.get(move_id, {})
-        got_reps, got_hold = got.get("reps", {}) or {}, got.get("hold_s", {}) or {}
+        got_reps = _pooled(got.get("reps", {}) or {}, want["reps"])
+        got_hold = _pooled(got.get("hold_s", {}) or {}, want["hold_s"])
         if labels.judged_moves is not None and move_id not in labels.judged_moves:
             continue
         accept = labels.rep_accept.get(move_id, {})
@@ -238,3 +260,11 @@ def compare(report: dict[str, Any], labels: ClipLabels) -> Comparison:
             result.holds.append(HoldCheck(move_id, side, float(want["hold_s"].get(side, 0.0)),
                                           float(got_hold.get(side, 0.0))))
     return result
+
+
+def _pooled(counted: dict[str, Any], wanted: dict[str, Any]) -> dict[str, Any]:
+    """Counts as the labels have them: left + right together under POOLED when the labels give no side (a march
+    clip's labels count the marches; the two-leg bridge it starts from is not theirs to judge)."""
+    if POOLED not in wanted:
+        return counted
+    return {POOLED: sum(value for side, value in counted.items() if side in ("left", "right"))}

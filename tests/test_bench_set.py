@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from coach.labels import LabelError, RepCheck, load_manifest
+from coach.labels import POOLED, LabelError, RepCheck, compare, load_manifest
 
 COACH = Path(sys.executable).parent / "coach"
 
@@ -53,6 +53,25 @@ def test_relatives_map_onto_the_circuit(tmp_path: Path) -> None:
     with pytest.raises(LabelError):
         (tmp_path / "b.mp4").unlink()
         load_manifest(tmp_path)
+
+
+def test_counts_without_a_side_are_judged_on_both_sides_together(tmp_path: Path) -> None:
+    records = [
+        {"file": "m.mp4", "fps": 30, "frames": 300, "move": "glute_bridge_march", "role": "target", "reps": 6},
+        {"file": "s.mp4", "fps": 30, "frames": 300, "move": "supine_hamstring_stretch", "role": "target",
+         "reps": None, "holds": [{"side": "left", "seconds": 20}, {"side": "right", "seconds": 21}]},
+    ]
+    for record in records:
+        (tmp_path / record["file"]).write_bytes(b"")
+    (tmp_path / "manifest.json").write_text(json.dumps(records))
+    march, strap = load_manifest(tmp_path)
+    report = {"moves": {"bridge_march": {"reps": {"left": 3, "right": 3, "both": 1}, "hold_s": {}},
+                        "hamstring_strap": {"reps": {}, "hold_s": {"left": 19.6, "right": 21.2}}},
+              "segments": [{"move": "bridge_march"}]}
+    assert compare(report, march).reps == [RepCheck("bridge_march", POOLED, 6, 6, (6, 6))]
+    assert compare(report, march).reps_exact
+    assert strap.expected == {"hamstring_strap": {"reps": {}, "hold_s": {"left": 20.0, "right": 21.0}}}
+    assert compare(report, strap).max_hold_error_s == pytest.approx(0.4)
 
 
 def test_a_count_inside_the_accepted_range_is_exact() -> None:
