@@ -80,3 +80,19 @@ def analyse_poses(timed_poses: Iterable[tuple[int, Pose | None]], move: str = "a
             index += 1
     moves = {move_id: _report(checkers[move_id]) for move_id in MOVE_IDS if move_id in checkers}
     return {"moves": moves, "segments": segments, "frames": frames}
+
+
+def analyse_told(timed_poses: Iterable[tuple[int, Pose | None]], segments: Iterable[dict]) -> dict:
+    """The report when the moves are told instead of recognised: each segment's frames go to its move's checker
+    (one checker per move, so two segments of one move add up). What follow mode should equal."""
+    timed = list(timed_poses)
+    told = [s for s in segments if s.get("move")]
+    checkers: dict[str, MoveChecker] = {}
+    for segment in told:
+        checker = checkers.setdefault(segment["move"], make_checker(segment["move"]))
+        for t_ms, pose in timed:
+            if segment["start_ms"] <= t_ms <= segment["end_ms"]:
+                checker.update(t_ms, pose)
+    moves = {move_id: _report(checkers[move_id]) for move_id in MOVE_IDS if move_id in checkers}
+    return {"moves": moves, "segments": [{"move": s["move"], "start_ms": s["start_ms"], "end_ms": s["end_ms"]}
+                                         for s in told]}
