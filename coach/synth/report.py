@@ -17,8 +17,10 @@ keyframed joint angles, 640x480, 30 fps, H.264. Each `<name>.mp4` has a sidecar 
 expected reps/holds per side, the camera, and the projected ground-truth 2D joints per frame.
 
 Labels: a rep counts for the side in docs/CONTRACTS.md (90/90: the leg that ends in front; lunge and scoop: the front
-leg; bridge march: the lifted knee, "both" for a plain bridge; hip flexor: the kneeling leg; fold pedals: the
-bending knee; strap: the raised leg). Holds run between the midpoints of the transitions into and out of the held
+leg; bridge march: the lifted knee, "both" for every two-leg bridge reaching the top, the one a march set starts
+from included; hip flexor: the kneeling leg; fold pedals: the bending knee; strap: the raised leg). A rep counts
+when its working position is reached (top of a bridge, knee up in a march, bottom of a scoop, the switch in a 90/90,
+the shift back completing a lunge cycle). Holds run between the midpoints of the transitions into and out of the held
 posture. Segments with side `null` mix both sides (alternating sets). `events` lists each rep/partial/hold with its
 time; partial reps (about half range, in brackets in the table) must not be counted.
 
