@@ -137,7 +137,9 @@ MOVE = Move(
                           Above("bridge_line_deg", BRIDGE_LINE_MIN_DEG, BRIDGE_LINE_MIN_LEAVE_DEG),
                           Above(BRIDGE_RANGE.rise, BRIDGE_MIN_RISE_DEG, BRIDGE_MIN_RISE_LEAVE_DEG),
                           Above(BRIDGE_RANGE.range_pct, BRIDGE_UP_ENTER_PCT, BRIDGE_UP_LEAVE_PCT)), DWELL_MS),
-        Phase("lowered", (LYING, KNEES_BENT, *KNEES_DOWN,
+        # The start position needs no lying test: at the bottom of a hip thrust from a bench the torso is still
+        # steep (shoulders up on the bench), and a missed start would merge two tops into one rep.
+        Phase("lowered", (KNEES_BENT, *KNEES_DOWN,
                           Below(BRIDGE_RANGE.range_pct, LOWERED_ENTER_PCT, LOWERED_LEAVE_PCT)), DWELL_MS),
         # Hips partway up, between lowered and bridged: only for the "lift your hips" cue, skipped by the reps.
         # Partway is judged against the person's own top, so a shallow bridger is never asked to go past it.
