@@ -6,7 +6,6 @@ in FastAPI, which ``coach routines`` does not need.
 """
 
 from coach.routines.model import (
-    MAX_NAME_CHARS,
     PRESET_NAMES,
     Routine,
     RoutineError,
@@ -18,7 +17,6 @@ from coach.routines.model import (
 from coach.routines.store import ROUTINES_FILENAME, RoutineStore
 
 __all__ = [
-    "MAX_NAME_CHARS",
     "PRESET_NAMES",
     "ROUTINES_FILENAME",
     "Routine",

@@ -2,8 +2,8 @@
 
 The seed routine says it "can be used as part of a warm-up, cooldown, or active recovery session" and to "mix and
 match movements based on how you feel", so the circuit runs whatever list of moves a routine names. One pydantic
-model validates a routine wherever it comes from (the start sheet, the HTTP API, an imported file, the store), and
-`describe_error` turns the first problem into one sentence for the person.
+model (`coach.events.Routine`, part of the wire schema) validates a routine wherever it comes from (the start sheet,
+the HTTP API, an imported file, the store), and `describe_error` turns the first problem into one sentence.
 
 The built-in presets are made from the server's base settings, so `coach serve --rounds 2` still shapes the Full
 circuit and a first-time user gets exactly the circuit they got before routines existed.
@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import json
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ValidationError
 
 from coach.errors import CoachError
-from coach.events import CircuitMode, Settings
+from coach.events import Routine, Settings
 from coach.moves import MOVE_IDS
 
-MAX_NAME_CHARS = 40  # fits the start sheet's picker and a history row
 MAX_FILE_BYTES = 16_384  # a routine file is a few hundred bytes; anything bigger is not one
 FULL_CIRCUIT = "Full circuit"
 WARM_UP_MOVES = ("hip_90_90", "lunge_rotation", "bridge_march", "hamstring_scoop")  # the dynamic moves
@@ -30,61 +29,6 @@ PRESET_NAMES = (FULL_CIRCUIT, "Warm-up", "Cooldown", "Quick one round")
 
 class RoutineError(CoachError):
     """A routine that cannot be used or saved, in one sentence (bad file, unknown name, built-in one)."""
-
-
-class Routine(BaseModel):
-    """What the circuit runs; the timing fields mean what they mean in `coach.events.Settings`."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(description=f"1-{MAX_NAME_CHARS} characters, unique (letter case aside)")
-    moves: list[str] = Field(description="move ids in the order they are done, each at most once a round")
-    rounds: int = 1
-    seconds: int = Field(30, description="seconds per move, or per side when per_side is set")
-    per_side: bool = False
-    mode: CircuitMode = "timed"
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        name = " ".join(value.split())
-        if not name:
-            raise ValueError("the name is empty")
-        if len(name) > MAX_NAME_CHARS:
-            raise ValueError(f"the name is longer than {MAX_NAME_CHARS} characters")
-        if not name.isprintable():
-            raise ValueError("the name holds control characters")
-        return name
-
-    @field_validator("moves")
-    @classmethod
-    def _moves(cls, value: list[str]) -> list[str]:
-        if not value:
-            raise ValueError("a routine needs at least one move")
-        for move_id in value:
-            if move_id not in MOVE_IDS:
-                raise ValueError(f"{move_id!r} is not one of the moves ({', '.join(MOVE_IDS)})")
-        repeated = sorted({m for m in value if value.count(m) > 1})
-        if repeated:
-            raise ValueError(f"{', '.join(repeated)} appears more than once (a move is done once a round)")
-        return value
-
-    @field_validator("rounds")
-    @classmethod
-    def _rounds(cls, value: int) -> int:
-        if not 1 <= value <= 2:
-            raise ValueError(f"must be 1 or 2, not {value}")
-        return value
-
-    @field_validator("seconds")
-    @classmethod
-    def _seconds(cls, value: int) -> int:
-        if not 30 <= value <= 60:
-            raise ValueError(f"must be from 30 to 60, not {value}")
-        return value
-
-    def settings(self) -> Settings:
-        return Settings(rounds=self.rounds, seconds=self.seconds, per_side=self.per_side, mode=self.mode)
 
 
 def presets(base: Settings | None = None) -> list[Routine]:
