@@ -121,6 +121,7 @@ def add_warm_ups(data_dir: Path, days: tuple[date, ...]) -> None:
                                              routine="Warm-up", routine_moves=WARM_UP)
             for i, move_id in enumerate(WARM_UP):
                 summary = summary_for(move_id, "both", 1.0, True)
-                store.add_set(session_id, SetRecord.from_summary(move_id, "both", 1, summary,
-                                                                 started_t_ms=i * 35_000, ended_t_ms=i * 35_000 + 30_000))
+                record = SetRecord.from_summary(move_id, "both", 1, summary, started_t_ms=i * 35_000,
+                                                ended_t_ms=i * 35_000 + 30_000)
+                store.add_set(session_id, record)
             store.end_session(session_id, ended_at=f"{day.isoformat()}T07:05:00+02:00")
