@@ -374,7 +374,8 @@ class Circuit:
                 events.append(RepEvent(t_ms=event.t_ms, move_id=self.move_id, side=event.side, count=event.count,
                                        rom_value=event.rom_value, rom_name=event.rom_name))
             elif kind == "CueGiven":
-                events.append(CueEvent(t_ms=event.t_ms, move_id=self.move_id, cue_id=event.cue_id, text=event.text))
+                events.append(CueEvent(t_ms=event.t_ms, move_id=self.move_id, cue_id=event.cue_id, text=event.text,
+                                       calm=event.calm))
             elif kind == "SetupWarning":
                 self._warn(event.t_ms, event.warning_id, event.text, events)
             elif kind == "HoldChanged":

@@ -165,6 +165,7 @@ class CueEvent(_Event):
     move_id: str | None = None
     cue_id: str
     text: str
+    calm: bool = Field(False, description="a breathing reminder in a long hold: spoken softly, not a correction")
 
 
 class WarningEvent(_Event):
