@@ -4,6 +4,7 @@ sentence and exit 2, and nothing already saved changes."""
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,12 @@ from coach.routines import ROUTINES_FILENAME
 COACH = Path(sys.executable).parent / "coach"  # the console script installed by `pip install -e .`
 MINE = {"name": "Desk break", "moves": ["hamstring_scoop", "hip_90_90", "hip_flexor_reach"], "rounds": 1,
         "seconds": 45, "per_side": False, "mode": "timed"}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -104,8 +111,8 @@ def test_serve_routine_picks_and_adjusts_the_routine(make_video, monkeypatch: py
     served: list[Any] = []
     monkeypatch.setattr("uvicorn.run", lambda app, **_: served.append(app))
     video = make_video("grey.mp4", 5)
-    code, _, _ = run(capsys, "serve", "--source", str(video), "--no-open", "--port", "8765", "--routine", "warm-up",
-                     "--seconds", "45")
+    code, _, _ = run(capsys, "serve", "--source", str(video), "--no-open", "--port", str(free_port()), "--routine",
+                     "warm-up", "--seconds", "45")
     assert code == 0
     coach = served[0].state.coach
     assert (coach.routine.name, coach.routine.seconds, coach.routine.mode) == ("Warm-up", 45, "follow")
@@ -116,6 +123,6 @@ def test_serve_routine_picks_and_adjusts_the_routine(make_video, monkeypatch: py
 def test_serve_with_an_unknown_routine_is_one_sentence(monkeypatch: pytest.MonkeyPatch,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr("coach.cli.serve.resolve_source", lambda _spec: pytest.fail("the source was opened"))
-    code, _, err = run(capsys, "serve", "--no-open", "--routine", "Marathon")
+    code, _, err = run(capsys, "serve", "--no-open", "--port", str(free_port()), "--routine", "Marathon")
     assert (code, err) == (2, "coach: error: There is no routine named 'Marathon'; `coach routines list` shows "
                               "them.\n")
