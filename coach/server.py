@@ -323,11 +323,12 @@ class Coach:
         self._warn_if_history_off()
 
     def _remember_routine(self) -> None:
-        """The next start sheet preselects this routine; a store that cannot be written only loses that."""
+        """The next start sheet preselects this routine when it is a saved one (an unsaved edit leaves the last saved
+        choice in place); a store that cannot be written only loses that."""
         try:
-            self.routines.mark_used(self.routine.name)
+            self.routines.mark_used(self.routines.get(self.routine.name).name)
         except RoutineError as exc:
-            log.warning("%s", exc)
+            log.info("routine not remembered: %s", exc)
 
     def _history_hooks(self, control: StartControl) -> tuple[Callable[[SetResult], None] | None,
                                                              Callable[[], None] | None]:

@@ -131,3 +131,19 @@ def test_a_corrupted_store_is_told_to_the_tabs_and_set_aside(tmp_path: Path) -> 
     assert warning.text.startswith("Your saved routines could not be read (")
     [kept] = tmp_path.glob(f"{ROUTINES_FILENAME}.corrupt-*")
     assert kept.read_text() == '{"version": 1, "routines": [{"name": "x"'
+
+
+def test_an_unsaved_edit_runs_but_the_last_saved_choice_stays(tmp_path: Path, make_video) -> None:
+    video = make_video("grey.mp4", 10)
+    edited = {**MINE, "name": "Warm-up (edited)", "moves": ["bridge_march"]}
+    with client_for(tmp_path, video) as client:
+        with client.websocket_connect("/ws") as ws:
+            ws.receive_text()
+            ws.send_text(json.dumps({"type": "start", "routine": {**MINE, "name": "Warm-up"}}))  # a preset, retimed
+            receive_until(ws, "summary")
+            ws.send_text(json.dumps({"type": "start", "routine": edited}))
+            receive_until(ws, "summary")
+        sessions = client.get("/api/history/sessions").json()["sessions"]
+        assert [(s["routine"], s["routine_moves"]) for s in sessions] == [
+            ("Warm-up (edited)", ["bridge_march"]), ("Warm-up", MINE["moves"])]
+        assert client.get("/api/routines").json()["last_used"] == "Warm-up"
