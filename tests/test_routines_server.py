@@ -19,6 +19,8 @@ BASE = "http://127.0.0.1:8000"
 MINE = {"name": "Bridge and strap", "moves": ["hamstring_strap", "bridge_march"], "rounds": 1, "seconds": 40,
         "per_side": True, "mode": "follow"}
 PRESETS = ["Full circuit", "Warm-up", "Cooldown", "Quick one round"]
+WARM_UP_45 = {"name": "Warm-up", "moves": ["hip_90_90", "lunge_rotation", "bridge_march", "hamstring_scoop"],
+              "rounds": 1, "seconds": 45, "per_side": False, "mode": "follow"}
 
 
 def client_for(data_dir: Path, source: Path | None = None, **config: Any) -> TestClient:
@@ -139,11 +141,11 @@ def test_an_unsaved_edit_runs_but_the_last_saved_choice_stays(tmp_path: Path, ma
     with client_for(tmp_path, video) as client:
         with client.websocket_connect("/ws") as ws:
             ws.receive_text()
-            ws.send_text(json.dumps({"type": "start", "routine": {**MINE, "name": "Warm-up"}}))  # a preset, retimed
+            ws.send_text(json.dumps({"type": "start", "routine": {**WARM_UP_45}}))  # a preset, retimed
             receive_until(ws, "summary")
             ws.send_text(json.dumps({"type": "start", "routine": edited}))
             receive_until(ws, "summary")
         sessions = client.get("/api/history/sessions").json()["sessions"]
         assert [(s["routine"], s["routine_moves"]) for s in sessions] == [
-            ("Warm-up (edited)", ["bridge_march"]), ("Warm-up", MINE["moves"])]
+            ("Warm-up (edited)", ["bridge_march"]), ("Warm-up", WARM_UP_45["moves"])]
         assert client.get("/api/routines").json()["last_used"] == "Warm-up"
