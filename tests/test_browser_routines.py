@@ -63,6 +63,7 @@ def test_edit_save_and_start_a_routine(tmp_path: Path) -> None:
         page.wait_for_function("document.querySelector('[data-testid=\"routine-status\"]').textContent"
                                ".startsWith('Saved')")
         assert page.input_value('[data-testid="routine-select"]') == "Bridges first"
+        page.evaluate("document.querySelector('[data-testid=\"routine\"]').scrollIntoView({block: 'start'})")
         editor = shot(page, "routine-editor.png")
         if os.environ.get("UPDATE_SCREENSHOTS"):
             shutil.copy(editor, REPO / "docs" / "routine-editor.png")
