@@ -1,4 +1,4 @@
-"""The routine: seven moves in order, rounds, set timing, side switches, get-ready, pause/skip, summary.
+"""The circuit runner: a routine's moves in order, rounds, set timing, side switches, get-ready, pause/skip, summary.
 
 Pure logic driven by frame timestamps (`t_ms`), so a replay gives the same result at any speed.
 Two ways to run the circuit:
@@ -10,13 +10,16 @@ Two ways to run the circuit:
   to that move's checker; no timers, no buttons needed. Because the recogniser needs a moment to be sure,
   the frames of its reaction time are replayed into a move's checker when it takes over (as `coach replay`
   does); frames while it sees no move are not counted.
+The moves are the routine's (`CircuitMoves.for_routine`): by default all seven, or the few a person chose. A move
+outside the routine is never prompted, and in follow mode it is not counted either: the person hears once that it is
+not in this routine, so a warm-up's history holds only warm-up moves.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from coach.events import (
@@ -75,6 +78,9 @@ class CircuitMoves:
     make_recognizer: Callable[[], Recognizer]
     recognition_lag_ms: int = RECOGNITION_LAG_MS
 
+    def for_routine(self, move_ids: Sequence[str]) -> CircuitMoves:
+        """The same moves machinery running only `move_ids`, in that order (a routine's moves)."""
+        return replace(self, move_ids=tuple(move_ids))
 
     @classmethod
     def standard(cls) -> CircuitMoves:
@@ -164,6 +170,7 @@ class Circuit:
         self._fed_t_ms = -1  # follow mode: the last frame the current checker has seen
         self._set_start_t_ms = 0
         self._set_reps: list[Any] = []
+        self._outside_move: str | None = None  # follow mode: the move outside the routine last warned about
 
     # ---- per frame ----
 
@@ -211,7 +218,8 @@ class Circuit:
         self._position_warned = False
         self._switched_side = False
         self._hold_seconds = {}
-        events.append(MoveEvent(t_ms=t_ms, move=info, index=index, round=self.round, rounds=self.settings.rounds))
+        events.append(MoveEvent(t_ms=t_ms, move=info, index=index, moves_in_routine=len(self.moves.move_ids),
+                                round=self.round, rounds=self.settings.rounds))
         events.append(CueEvent(t_ms=t_ms, move_id=self.move_id, cue_id="get_ready",
                                text=f"Next: {info.title}. {info.setup_tip}."))
 
@@ -303,7 +311,7 @@ class Circuit:
         self._lookback.append((t_ms, pose))
         while self._lookback[0][0] < t_ms - self.moves.recognition_lag_ms:
             self._lookback.popleft()
-        seen = self.recognizer.update(t_ms, pose)
+        seen = self._in_routine(t_ms, self.recognizer.update(t_ms, pose), events)
         if seen is None:
             return  # no move in view: nothing counts (if the move goes on, the lookback catches its checker up)
         if seen != self.move_id:
@@ -314,6 +322,20 @@ class Circuit:
             if frame_t_ms > self._fed_t_ms:
                 self._check_frame(frame_t_ms, frame_pose, events)
         self._fed_t_ms = t_ms
+
+    def _in_routine(self, t_ms: int, seen: str | None, events: list[Any]) -> str | None:
+        """The recognised move when the routine has it; a move outside it counts as no move, said once per visit."""
+        if seen is None:
+            return None
+        if seen in self.moves.move_ids:
+            self._outside_move = None
+            return seen
+        if seen != self._outside_move:
+            self._outside_move = seen
+            title = self.moves.info(seen).title
+            events.append(WarningEvent(t_ms=t_ms, warning_id="not_in_routine",
+                                       text=f"{title} is not in this routine, so it is not counted"))
+        return None
 
     def _follow_switch(self, t_ms: int, move_id: str, events: list[Any]) -> None:
         """The recogniser moved on: close the last move's set and start a fresh checker for the new one."""
@@ -335,8 +357,8 @@ class Circuit:
         self._set_ms = 0
         self._hold_seconds = {}
         info = self.moves.info(move_id)
-        events.append(MoveEvent(t_ms=t_ms, move=info, index=new_index, round=self.round,
-                                rounds=max(self.round, self.settings.rounds)))
+        events.append(MoveEvent(t_ms=t_ms, move=info, index=new_index, moves_in_routine=len(self.moves.move_ids),
+                                round=self.round, rounds=max(self.round, self.settings.rounds)))
 
     # ---- shared ----
 
@@ -352,7 +374,8 @@ class Circuit:
                 events.append(RepEvent(t_ms=event.t_ms, move_id=self.move_id, side=event.side, count=event.count,
                                        rom_value=event.rom_value, rom_name=event.rom_name))
             elif kind == "CueGiven":
-                events.append(CueEvent(t_ms=event.t_ms, move_id=self.move_id, cue_id=event.cue_id, text=event.text))
+                events.append(CueEvent(t_ms=event.t_ms, move_id=self.move_id, cue_id=event.cue_id, text=event.text,
+                                       calm=event.calm))
             elif kind == "SetupWarning":
                 self._warn(event.t_ms, event.warning_id, event.text, events)
             elif kind == "HoldChanged":

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
+
+from coach.moves import MOVE_IDS
 
 SCHEMA_VERSION = 1
 
@@ -21,6 +23,7 @@ CircuitMode = Literal["timed", "follow"]
 SourceKind = Literal["webcam", "file", "browser", "none"]
 RunState = Literal["idle", "get_ready", "active", "paused", "finished"]
 DayKind = Literal["after-run", "rest-day"]  # when the circuit was done (the seed's advice: after a run or a rest day)
+MAX_ROUTINE_NAME_CHARS = 40  # fits the start sheet's picker and a history row
 
 
 class _Event(BaseModel):
@@ -40,6 +43,62 @@ class Settings(BaseModel):
     seconds: int = Field(30, ge=30, le=60, description="seconds per move, or per side when per_side is set")
     per_side: bool = Field(False, description="one-sided moves get `seconds` for each side instead of in total")
     mode: CircuitMode = Field("timed", description="timed: the coach leads; follow: the coach follows the person")
+
+
+class Routine(BaseModel):
+    """A routine (see `coach.routines`): what the circuit runs; the timing fields mean what they mean in Settings.
+    Its validators say what is wrong in words, because a person writes these (the editor, a routine file)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(description=f"1-{MAX_ROUTINE_NAME_CHARS} characters, unique (letter case aside)")
+    moves: list[str] = Field(description="move ids in the order they are done, each at most once a round")
+    rounds: int = 1
+    seconds: int = Field(30, description="seconds per move, or per side when per_side is set")
+    per_side: bool = False
+    mode: CircuitMode = "timed"
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        name = " ".join(value.split())
+        if not name:
+            raise ValueError("the name is empty")
+        if len(name) > MAX_ROUTINE_NAME_CHARS:
+            raise ValueError(f"the name is longer than {MAX_ROUTINE_NAME_CHARS} characters")
+        if not name.isprintable():
+            raise ValueError("the name holds control characters")
+        return name
+
+    @field_validator("moves")
+    @classmethod
+    def _moves(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("a routine needs at least one move")
+        for move_id in value:
+            if move_id not in MOVE_IDS:
+                raise ValueError(f"{move_id!r} is not one of the moves ({', '.join(MOVE_IDS)})")
+        repeated = sorted({m for m in value if value.count(m) > 1})
+        if repeated:
+            raise ValueError(f"{', '.join(repeated)} appears more than once (a move is done once a round)")
+        return value
+
+    @field_validator("rounds")
+    @classmethod
+    def _rounds(cls, value: int) -> int:
+        if not 1 <= value <= 2:
+            raise ValueError(f"must be 1 or 2, not {value}")
+        return value
+
+    @field_validator("seconds")
+    @classmethod
+    def _seconds(cls, value: int) -> int:
+        if not 30 <= value <= 60:
+            raise ValueError(f"must be from 30 to 60, not {value}")
+        return value
+
+    def settings(self) -> Settings:
+        return Settings(rounds=self.rounds, seconds=self.seconds, per_side=self.per_side, mode=self.mode)
 
 
 class MoveInfo(BaseModel):
@@ -65,6 +124,9 @@ class HelloEvent(_Event):
     tips: list[str]
     skeleton_edges: list[tuple[int, int]] = Field(default_factory=list, description="landmark index pairs to draw")
     day: DayKind | None = Field(None, description="the last after-run / rest-day choice: the start sheet's default")
+    routines: list[Routine] = Field(default_factory=list, description="the built-in routines, then the person's own")
+    routine: str = Field("Full circuit", description="the routine the next start uses (the last one used)")
+    builtin_routines: int = Field(0, description="how many of `routines`, from the start, are built in (undeletable)")
 
 
 class PoseEvent(_Event):
@@ -103,6 +165,7 @@ class CueEvent(_Event):
     move_id: str | None = None
     cue_id: str
     text: str
+    calm: bool = Field(False, description="a breathing reminder in a long hold: spoken softly, not a correction")
 
 
 class WarningEvent(_Event):
@@ -118,7 +181,8 @@ class MoveEvent(_Event):
 
     type: Literal["move"] = "move"
     move: MoveInfo
-    index: int = Field(description="0-based position in the circuit")
+    index: int = Field(description="0-based position in the routine")
+    moves_in_routine: int = Field(description="how many moves the routine has (the overlay's 'Move 2 of 4')")
     round: int
     rounds: int
 
@@ -219,6 +283,8 @@ class StartControl(_Control):
     source: Literal["server", "browser"] = "server"
     settings: Settings | None = None
     day: DayKind | None = Field(None, description="after a run or on a rest day; stored with the session")
+    routine: Routine | None = Field(None, description="what to run; its timing replaces `settings` (default: the "
+                                    "Full circuit with `settings`)")
 
 
 class PauseControl(_Control):

@@ -41,6 +41,7 @@ from coach.events import (
     DayKind,
     ErrorEvent,
     HelloEvent,
+    Routine,
     Settings,
     SourceKind,
     StartControl,
@@ -54,6 +55,8 @@ from coach.live import LiveSession, live_estimator
 from coach.pose import SharedEstimator
 from coach.recorded.api import video_router
 from coach.recorded.jobs import MAX_UPLOAD_BYTES, VideoJobs
+from coach.routines import PRESET_NAMES, RoutineError, RoutineStore, presets
+from coach.routines.api import routines_router
 
 log = logging.getLogger(__name__)
 
@@ -86,9 +89,10 @@ class ServeConfig:
     port: int = 8000
     keep_history: bool = True  # record each finished set in the history database
     autostart: bool = False  # start a session when the first tab connects (the sample-video demo without a webcam)
-    history_dir: str | None = None  # None: COACH_DATA_DIR or the user data dir
+    history_dir: str | None = None  # None: COACH_DATA_DIR or the user data dir (routines are kept there too)
     upload_dir: str | None = None  # videos sent to the "Analyse a video" page; None: a temporary folder
     max_upload_bytes: int = MAX_UPLOAD_BYTES
+    routine: Routine | None = None  # `coach serve --routine`; None: the last one used (Full circuit at first)
 
 
 def is_loopback(host: str) -> bool:
@@ -207,11 +211,14 @@ class _Client:
 
 
 class Coach:
-    """The server's state: the connected tabs, the one live session, the settings for the next start."""
+    """The server's state: the connected tabs, the one live session, the routine and settings for the next start."""
 
     def __init__(self, config: ServeConfig, moves: CircuitMoves | None = None) -> None:
         self.config = config
-        self.settings = config.settings
+        self.routines = RoutineStore(config.history_dir, base=config.settings)
+        self.routines_warning: str | None = None  # a routines file set aside or unreadable: told to every tab
+        self.routine = config.routine or self._last_routine()
+        self.settings = self.routine.settings()
         self.clients: list[_Client] = []
         self.sticky: dict[str, str] = {}
         self.session: LiveSession | None = None
@@ -228,6 +235,21 @@ class Coach:
         self.estimator = SharedEstimator(live_estimator)  # built on the first session, closed at shutdown
         self._starting = asyncio.Lock()  # one start at a time, so no session is replaced without being stopped
 
+    def _last_routine(self) -> Routine:
+        try:
+            routine = self.routines.last_used()
+        except RoutineError as exc:
+            self.routines_warning = str(exc)
+            return presets(self.config.settings)[0]
+        self.routines_warning = self.routines.warning
+        return routine
+
+    def _routine_list(self) -> list[Routine]:
+        try:
+            return self.routines.routines()
+        except RoutineError:
+            return presets(self.config.settings)  # said once already (`routines_warning`); the presets still work
+
     @property
     def moves(self) -> CircuitMoves:
         if self._moves is None:
@@ -241,6 +263,7 @@ class Coach:
             settings=self.settings, state=self.session.circuit.state if self.session else "idle",
             moves=[moves.info(m) for m in moves.move_ids], tips=list(TIPS),
             skeleton_edges=[(int(a), int(b)) for a, b in SKELETON_EDGES], day=self.day,
+            routines=self._routine_list(), routine=self.routine.name, builtin_routines=len(PRESET_NAMES),
         )
 
     # ---- fan-out (video_wanted from the feeder thread, the rest from the pipeline thread) ----
@@ -272,7 +295,9 @@ class Coach:
     # ---- controls ----
 
     async def start(self, control: StartControl, client: _Client) -> None:
-        if control.settings is not None:
+        if control.routine is not None:
+            self.routine, self.settings = control.routine, control.routine.settings()
+        elif control.settings is not None:
             self.settings = control.settings
         if control.day is not None:
             self.day = control.day
@@ -284,16 +309,26 @@ class Coach:
             await self.stop_session()
             self.sticky.clear()
             on_set_done, on_finish = self._history_hooks(control)
+            moves = self.moves.for_routine(self.routine.moves)
             self.session = LiveSession(
                 self.settings, self.emit_threadsafe,
                 source_spec=self.config.source_spec if control.source == "server" else None,
                 speed=self.config.speed, on_set_done=on_set_done, on_finish=on_finish,
-                make_circuit=lambda settings, on_set_done: Circuit(settings, self.moves, on_set_done=on_set_done),
+                make_circuit=lambda settings, on_set_done: Circuit(settings, moves, on_set_done=on_set_done),
                 shared_estimator=self.estimator, video_wanted=self.video_wanted, clock_s=self.clock,
             )
             self.session_owner = client if control.source == "browser" else None
             self.session.start()
+        self._remember_routine()
         self._warn_if_history_off()
+
+    def _remember_routine(self) -> None:
+        """The next start sheet preselects this routine when it is a saved one (an unsaved edit leaves the last saved
+        choice in place); a store that cannot be written only loses that."""
+        try:
+            self.routines.mark_used(self.routines.get(self.routine.name).name)
+        except RoutineError as exc:
+            log.info("routine not remembered: %s", exc)
 
     def _history_hooks(self, control: StartControl) -> tuple[Callable[[SetResult], None] | None,
                                                              Callable[[], None] | None]:
@@ -303,7 +338,8 @@ class Coach:
         self.history.end_session()
         from_file = control.source == "server" and self.config.source_kind == "file"
         self.history.start_session(rounds=self.settings.rounds, set_seconds=self.settings.seconds,
-                                   source="replay" if from_file else "live", note=control.day)
+                                   source="replay" if from_file else "live", note=control.day,
+                                   routine=self.routine.name, routine_moves=self.routine.moves)
         history = self.history
 
         def on_set_done(result: SetResult) -> None:
@@ -402,6 +438,9 @@ def create_app(config: ServeConfig, moves: CircuitMoves | None = None) -> FastAP
         coach.loop = asyncio.get_running_loop()
         client = _Client(websocket, coach.clock)
         client.push(dump(coach.hello()), droppable=False)
+        if coach.routines_warning:
+            client.push(dump(WarningEvent(warning_id="routines_set_aside", text=coach.routines_warning)),
+                        droppable=False)
         for text in coach.sticky.values():
             client.push(text, droppable=False)
         coach.clients.append(client)
@@ -445,5 +484,6 @@ def create_app(config: ServeConfig, moves: CircuitMoves | None = None) -> FastAP
 
     app.include_router(history_router(config.history_dir, loopback_only=is_loopback(config.host)))
     app.include_router(video_router(videos, same_origin, config.history_dir))
+    app.include_router(routines_router(coach.routines, loopback_only=is_loopback(config.host)))
     app.mount("/", StaticFiles(directory=WEB_DIR, html=True), name="web")
     return app

@@ -66,3 +66,11 @@ def person_clip() -> tuple[Path, dict]:
             if labels.get("person_frames", 0) > 0:
                 return video, labels
     pytest.skip("no sample clip with a person is committed in sample_videos/ yet")
+
+
+@pytest.fixture(autouse=True)
+def own_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own data folder (history, routines), so none reads or writes the person's real one."""
+    folder = tmp_path_factory.mktemp("data")
+    monkeypatch.setenv("COACH_DATA_DIR", str(folder))
+    return folder

@@ -94,7 +94,8 @@ def build(data_dir: Path, today: date = TODAY) -> int:
             progress = n / (len(days) - 1)
             recent = (today - day).days < 14
             session_id = store.start_session(
-                rounds=1, set_seconds=30, note=note, started_at=f"{day.isoformat()}T18:{10 + n % 40:02d}:00+02:00"
+                rounds=1, set_seconds=30, note=note, started_at=f"{day.isoformat()}T18:{10 + n % 40:02d}:00+02:00",
+                routine="Full circuit", routine_moves=MOVE_IDS,
             )
             t_ms = 0
             for move_id in MOVE_IDS:
@@ -107,3 +108,20 @@ def build(data_dir: Path, today: date = TODAY) -> int:
                     t_ms += 35_000
             store.end_session(session_id, ended_at=f"{day.isoformat()}T18:59:00+02:00")
     return len(days)
+
+
+WARM_UP = ("hip_90_90", "lunge_rotation", "bridge_march", "hamstring_scoop")
+
+
+def add_warm_ups(data_dir: Path, days: tuple[date, ...]) -> None:
+    """Short sessions of another routine (the Warm-up's four moves, balanced) on top of the fixture."""
+    with HistoryStore.open(data_dir) as store:
+        for day in days:
+            session_id = store.start_session(rounds=1, set_seconds=30, started_at=f"{day.isoformat()}T07:00:00+02:00",
+                                             routine="Warm-up", routine_moves=WARM_UP)
+            for i, move_id in enumerate(WARM_UP):
+                summary = summary_for(move_id, "both", 1.0, True)
+                record = SetRecord.from_summary(move_id, "both", 1, summary, started_t_ms=i * 35_000,
+                                                ended_t_ms=i * 35_000 + 30_000)
+                store.add_set(session_id, record)
+            store.end_session(session_id, ended_at=f"{day.isoformat()}T07:05:00+02:00")

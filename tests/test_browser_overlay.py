@@ -19,6 +19,7 @@ import pytest
 from headless import chromium_page, serve_app
 
 from coach.events import Settings
+from coach.moves import MOVE_IDS
 from coach.server import ServeConfig, create_app
 
 pytestmark = pytest.mark.browser
@@ -211,7 +212,7 @@ def test_the_start_sheet_offers_the_last_after_run_or_rest_day_choice(tmp_path: 
     def make_app(port: int) -> Any:
         return create_app(ServeConfig(source_spec=str(video), source_kind="file", source_name=video.name,
                                       settings=Settings(mode="follow"), port=port, history_dir=str(tmp_path)),
-                          moves=tick_moves())
+                          moves=tick_moves(MOVE_IDS))  # the real ids: the routines on the sheet name them
 
     with serve_app(make_app) as base_url, browser_page() as page:
         page.goto(f"{base_url}/")

@@ -241,3 +241,36 @@ def test_outside_warnings_are_rate_limited_and_only_sent_while_coaching():
     run(circuit, ["hip_90_90"] * 10)
     assert [e.warning_id for e in circuit.warn(1000, "too_dark", "It is too dark")] == ["too_dark"]
     assert circuit.warn(2000, "too_dark", "It is too dark") == []
+
+
+ROUTINE = ("bridge_march", "hip_90_90", "hamstring_strap")  # a custom order, not the circuit's
+
+
+def test_guided_routine_runs_only_its_moves_in_its_order():
+    sets: list[SetResult] = []
+    circuit = Circuit(Settings(rounds=2, seconds=30), fake_moves().for_routine(ROUTINE), on_set_done=sets.append)
+    events = run(circuit, guided_poses(circuit, 4000))
+    moves = [(e.move.move_id, e.index, e.moves_in_routine, e.round) for e in events if e.type == "move"]
+    assert moves == [(m, i, 3, r) for r in (1, 2) for i, m in enumerate(ROUTINE)]
+    assert [(s.round, s.move_id) for s in sets] == [(r, m) for r in (1, 2) for m in ROUTINE]
+    summary = next(e for e in events if e.type == "summary")
+    assert [m.move_id for m in summary.moves] == list(ROUTINE)
+    assert circuit.state == "finished"
+
+
+def test_follow_routine_ignores_moves_outside_it_and_says_so_once_per_visit():
+    checkers: list[FakeChecker] = []
+    circuit = Circuit(Settings(mode="follow"), fake_moves(checkers).for_routine(ROUTINE))
+    poses = (["hip_90_90"] * 50 + ["hamstring_scoop"] * 80 + [None] * 5 + ["hamstring_scoop"] * 30
+             + ["bridge_march"] * 50 + ["lunge_rotation"] * 20)
+    events = run(circuit, poses)
+    events += circuit.finish()
+    assert [e.move.move_id for e in events if e.type == "move"] == ["hip_90_90", "bridge_march"]
+    assert [e.index for e in events if e.type == "move"] == [1, 0]
+    assert [c.move_id for c in checkers] == ["hip_90_90", "bridge_march"]
+    warned = [e.text for e in events if e.type == "warning"]
+    assert warned == ["hamstring scoop is not in this routine, so it is not counted",
+                      "lunge rotation is not in this routine, so it is not counted"]
+    assert {e.move_id for e in events if e.type == "rep"} == {"hip_90_90", "bridge_march"}
+    summary = next(e for e in events if e.type == "summary")
+    assert [m.move_id for m in summary.moves] == ["bridge_march", "hip_90_90"]  # routine order; strap not done

@@ -97,3 +97,10 @@ def test_manifest_example_has_the_documented_fields() -> None:
 def test_real_manifest_matches_the_documented_fields() -> None:
     for record in json.loads(DEV_MANIFEST.read_text(encoding="utf-8")):
         _check_manifest_record(record, _documented_manifest_fields())
+
+
+def test_routine_example_is_a_valid_routine_file() -> None:
+    from coach.routines import parse_routine
+
+    (routine,) = examples("routine")
+    assert parse_routine(json.dumps(routine)).model_dump() == routine

@@ -32,7 +32,7 @@ INFO = MoveInfo(move_id="bridge_march", title="Glute bridge marches", kind="reps
               joint_status={25: "attention"}, form_ok=False, captured_wall_ms=1.5),
     RepEvent(t_ms=1000, move_id="bridge_march", side="left", count=3, rom_value=41.5, rom_name="knee_lift_deg"),
     HoldEvent(t_ms=2000, move_id="hamstring_strap", side="right", holding=True, hold_ms=4000),
-    MoveEvent(move=INFO, index=2, round=1, rounds=2),
+    MoveEvent(move=INFO, index=2, moves_in_routine=7, round=1, rounds=2),
     StateEvent(state="paused", mode="timed", move_id="bridge_march", time_left_ms=12000, reps={"left": 2}),
     SummaryEvent(rounds=1, duration_s=300.0, moves=[MoveSummaryOut(
         move_id="bridge_march", title="Glute bridge marches", sides={"left": SideSummary(reps=4, rom=[40.0])})]),

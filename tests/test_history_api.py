@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from pathlib import Path
 
 import history_fixture
@@ -78,3 +79,21 @@ def test_unusable_data_dir_is_a_503_with_the_reason(tmp_path: Path) -> None:
     response = TestClient(app, base_url="http://localhost").get("/api/history/summary")
     assert response.status_code == 503
     assert response.json()["detail"].startswith("Cannot open the history database at")
+
+
+def test_routine_filter_and_notes_compare_like_with_like(client: TestClient, tmp_path: Path) -> None:
+    history_fixture.add_warm_ups(tmp_path, (date(2025, 6, 13), date(2025, 6, 15)))
+    everything = client.get("/api/history/summary", params={"today": "2025-06-15"}).json()
+    assert everything["routines"] == ["Full circuit", "Warm-up"]
+    assert everything["notes"][-1]["text"] == ("11 sessions over the last 2 weeks (9 Full circuit, 2 Warm-up): "
+                                               "6 after runs, 3 on rest days")
+    warm = client.get("/api/history/summary", params={"today": "2025-06-15", "routine": "Warm-up"}).json()
+    assert warm["routine"] == "Warm-up" and warm["routines"] == ["Full circuit", "Warm-up"]
+    assert warm["notes"][-1]["text"] == "2 Warm-up sessions over the last 2 weeks"
+    assert warm["calendar"]["sessions_last_7_days"] == 2
+    assert {b["move_id"] for b in warm["balance"]} == set(history_fixture.WARM_UP)
+    rows = client.get("/api/history/sessions", params={"routine": "Warm-up"}).json()["sessions"]
+    assert [(r["routine"], r["routine_moves"], r["set_count"]) for r in rows] == [
+        ("Warm-up", list(history_fixture.WARM_UP), 4)] * 2
+    circuits = client.get("/api/history/sessions", params={"routine": "Full circuit"}).json()["sessions"]
+    assert len(circuits) == 28 and circuits[0]["routine_moves"][-1] == "hamstring_strap"

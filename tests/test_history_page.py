@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import history_fixture
@@ -101,3 +102,28 @@ def test_screenshot_then_tag_a_session(page, base_url: str, tmp_path: Path) -> N
     newest.locator("button.after-run").click()
     page.wait_for_selector('#sessions tr[data-session="28"] button.after-run[aria-pressed="true"]')
     assert page.get_attribute('#calendar rect[data-date="2025-06-15"]', "class") == "day after-run today"
+
+
+def test_filter_by_routine(page, base_url: str, tmp_path: Path) -> None:
+    """On another history (the fixture plus two warm-ups), in the module's browser page, which goes back after."""
+    history_fixture.build(tmp_path)
+    history_fixture.add_warm_ups(tmp_path, (date(2025, 6, 13), date(2025, 6, 15)))
+    app = FastAPI()
+    app.include_router(history_router(tmp_path))
+    app.mount("/", StaticFiles(directory=REPO / "web", html=True), name="web")
+    with serve_app(lambda _port: app, lifespan="off") as url:
+        page.goto(f"{url}/history.html?today=2025-06-15")
+        page.wait_for_selector("body[data-ready=true]")
+        assert page.locator("#notes li").last.text_content() == (
+            "11 sessions over the last 2 weeks (9 Full circuit, 2 Warm-up): 6 after runs, 3 on rest days")
+        page.evaluate("document.body.dataset.ready = ''")
+        page.select_option('[data-testid="routine-filter"]', "Warm-up")
+        page.wait_for_selector("body[data-ready=true]")
+        assert page.locator("#notes li").last.text_content() == "2 Warm-up sessions over the last 2 weeks"
+        assert page.locator("#sessions tr td:nth-child(3)").all_text_contents() == ["Warm-up", "Warm-up"]
+        assert "routine=Warm-up" in page.url
+        page.reload()
+        page.wait_for_selector("body[data-ready=true]")
+        assert page.input_value('[data-testid="routine-filter"]') == "Warm-up"
+    page.goto(f"{base_url}/history.html?today=2025-06-15")
+    page.wait_for_selector("body[data-ready=true]")

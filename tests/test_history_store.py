@@ -15,6 +15,7 @@ from history_fixture import MOVE_IDS, ONE_SIDED, FakeSummary, summary_for
 
 from coach.history.store import (
     DB_FILENAME,
+    MIGRATION_V1_TO_V2,
     SCHEMA_V1,
     SCHEMA_VERSION,
     HistoryError,
@@ -160,10 +161,38 @@ def test_v1_database_is_migrated(tmp_path: Path) -> None:
         store.add_set(row.id, SetRecord("hamstring_strap", "right", 1, 30_000, 60_000, good_form_ms=21_000))
         assert store.integrity_ok()
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("SELECT good_form_ms FROM sets ORDER BY id").fetchall() == [(0,), (21_000,)]
     conn.close()
+
+
+def test_v2_rows_keep_working_and_live_ones_were_the_full_circuit(tmp_path: Path) -> None:
+    path = tmp_path / DB_FILENAME
+    conn = sqlite3.connect(path)
+    conn.executescript(SCHEMA_V1 + MIGRATION_V1_TO_V2)
+    conn.execute("INSERT INTO sessions (started_at, rounds, set_seconds, source) VALUES "
+                 "('2024-05-01T07:00:00+02:00', 1, 30, 'live'), ('2024-05-02T07:00:00+02:00', 1, 30, 'replay')")
+    conn.execute("INSERT INTO sets (session_id, move_id, side, round, started_t_ms, ended_t_ms, reps, hold_ms)"
+                 " VALUES (1, 'bridge_march', 'both', 1, 0, 30000, 6, 0)")
+    conn.execute("PRAGMA user_version = 2")
+    conn.commit()
+    conn.close()
+    with HistoryStore.open(tmp_path) as store:
+        live, replay = store.sessions()
+        assert (live.routine, live.routine_moves, live.rep_count) == ("Full circuit", MOVE_IDS, 6)
+        assert (replay.routine, replay.routine_moves) == (None, ())
+        assert store.integrity_ok()
+
+
+def test_sessions_carry_their_routine(tmp_path: Path) -> None:
+    recorder = HistoryRecorder.open(tmp_path)
+    recorder.start_session(rounds=1, set_seconds=30, routine="Hips only",
+                           routine_moves=["hip_flexor_reach", "hip_90_90"])
+    recorder.end_session()
+    with HistoryStore.open(tmp_path) as store:
+        [row] = store.sessions()
+        assert (row.routine, row.routine_moves) == ("Hips only", ("hip_flexor_reach", "hip_90_90"))
 
 
 def test_newer_schema_is_refused_in_one_sentence(tmp_path: Path) -> None:

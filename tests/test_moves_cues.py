@@ -110,3 +110,36 @@ def test_form_faults_mark_joints_for_attention() -> None:
 def test_no_cue_ever_pushes_past_the_persons_range() -> None:
     for move in MOVES.values():
         assert all("deeper" not in cue.text.lower() and "further" not in cue.text.lower() for cue in move.cues)
+
+
+def breaths(run: k.Run) -> list[CueGiven]:
+    return [e for e in run.events if isinstance(e, CueGiven) and e.cue_id == "breathe"]
+
+
+@pytest.mark.parametrize(("move_id", "keys"), [
+    ("hamstring_strap", k.strap_clip("left", 40.0)[0]),
+    ("hip_flexor_reach", k.hip_flexor_clip("right", 40.0)[0]),
+])
+def test_long_holds_get_a_calm_breath_cue_at_most_every_15_s(move_id: str, keys) -> None:
+    run = k.run_checker(move_id, k.film(k.timeline(keys), "side", noise_px=1.0, seed=3))
+    said = breaths(run)
+    assert [e.text for e in said] == ["Breathe out slowly"] * 3  # 8 s into the hold, then every 15 s
+    assert all(e.calm for e in said)
+    assert all(b.t_ms - a.t_ms >= 15_000 for a, b in itertools.pairwise(said))
+    held_from_ms = next(r.t_ms for r in run.results if r.hold_ms)
+    assert said[0].t_ms - held_from_ms >= 8_000 - 1_000  # the hold is credited its entry dwell
+
+
+def test_a_breath_cue_is_not_kept_with_the_sets_form_cues() -> None:
+    from coach.moves import make_checker
+
+    checker = make_checker("hamstring_strap")
+    for t_ms, pose in k.film(k.timeline(k.strap_clip("left", 30.0)[0]), "side", noise_px=1.0, seed=3):
+        checker.update(t_ms, pose)
+    assert "Breathe out slowly" not in [text for _, text in checker.summary().cues]
+
+
+def test_short_holds_and_rep_moves_get_no_breath_cue() -> None:
+    assert breaths(k.run_checker("hamstring_strap", k.film(k.timeline(k.strap_clip("left", 6.0)[0]), "side"))) == []
+    keys, _ = k.bridge_clip(["left", "right"] * 6)
+    assert breaths(k.run_checker("bridge_march", k.film(k.timeline(keys), "side"))) == []

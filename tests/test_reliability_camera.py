@@ -33,6 +33,7 @@ from fastapi.testclient import TestClient
 
 from coach.events import Settings
 from coach.live import LiveSession
+from coach.moves import MOVE_IDS
 from coach.server import ServeConfig, create_app
 from coach.sources import BROWSER_QUIET_AFTER_MS, CameraSource, QuietWatch, SourceError, SourceStatus
 
@@ -230,7 +231,8 @@ def test_a_browser_camera_that_stops_sending_pauses_every_tab_and_resumes(monkey
     back at 16 s (a phone unlocked). Each frame waits for its pose event, so every frame is processed."""
     monkeypatch.setattr("coach.server.live_estimator", FakeEstimator)
     clock = SecondsClock()
-    app = create_app(ServeConfig(keep_history=False), moves=tick_moves())
+    # tick checkers under the real move ids, so the routine a start runs (the Full circuit) finds its moves
+    app = create_app(ServeConfig(keep_history=False), moves=tick_moves(MOVE_IDS))
     app.state.coach.clock = clock
     sent = 0
 

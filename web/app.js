@@ -31,10 +31,15 @@ const S = {
   lastPose: null,
   camera: { on: false, inFlight: 0, sentAt: 0 },
   warningTimer: 0,
+  routines: [], // built-in ones first (hello.builtin_routines of them), then the person's own
+  builtin: 0,
+  routineName: "Full circuit", // of the session started last: the summary names it
+  editing: [], // the editor's rows: every move, ticked ones in routine order first
 };
 
 // Test and debugging hooks: what was queued for speaking, and the latest numbers per move and side.
 window.__spoken = [];
+window.__softlySpoken = []; // the calm breath reminders among them
 window.__coach = S;
 window.__peak = {}; // move -> side -> {reps, hold_s}: the highest values shown during the session
 
@@ -81,6 +86,7 @@ const HANDLERS = {
     S.edges = e.skeleton_edges;
     e.moves.forEach((m) => { S.moves[m.move_id] = m; });
     fillSettings(e);
+    fillRoutines(e);
     if (e.state === "idle" || e.state === "finished") openSheet("start-sheet");
   },
   round(e) {
@@ -93,7 +99,8 @@ const HANDLERS = {
     S.side = null;
     document.body.dataset.kind = e.move.kind;
     $("move-title").textContent = e.move.title;
-    $("move-index").textContent = `Move ${e.index + 1} of ${Object.keys(S.moves).length || 7}`;
+    $("move-index").textContent = `Move ${e.index + 1} of ${e.moves_in_routine}`;
+    $("setup-index").textContent = ` · move ${e.index + 1} of ${e.moves_in_routine}`;
     $("round").textContent = `Round ${e.round} / ${e.rounds}`;
     $("setup-tip").textContent = e.move.setup_tip;
     showDemo($("setup-demo"), e.move.move_id);
@@ -145,7 +152,7 @@ const HANDLERS = {
     // the get-ready line is spoken in full; on screen the set-up help already shows the tip
     const info = S.moves[e.move_id];
     $("cue").textContent = e.cue_id === "get_ready" && info ? `Next: ${info.title}` : e.text;
-    speak(e.text);
+    speak(e.text, { soft: e.calm });
   },
   side(e) {
     S.side = e.side;
@@ -284,7 +291,7 @@ function showDemo(videoEl, moveId) {
 
 const lastSpokenAt = {};
 
-function speak(text, { skipIfBusy = false } = {}) {
+function speak(text, { skipIfBusy = false, soft = false } = {}) {
   if (S.muted || !text) return;
   const now = performance.now();
   if (lastSpokenAt[text] !== undefined && now - lastSpokenAt[text] < SPEAK_REPEAT_MS) return;
@@ -292,7 +299,11 @@ function speak(text, { skipIfBusy = false } = {}) {
   if (skipIfBusy && synth && synth.speaking) return;
   lastSpokenAt[text] = now;
   window.__spoken.push(text);
-  if (synth) synth.speak(new SpeechSynthesisUtterance(text));
+  if (soft) window.__softlySpoken.push(text);
+  if (!synth) return;
+  const utterance = new SpeechSynthesisUtterance(text);
+  if (soft) Object.assign(utterance, { volume: 0.5, rate: 0.85 }); // a breath reminder: quiet and unhurried
+  synth.speak(utterance);
 }
 
 function toggleMute() {
@@ -368,14 +379,6 @@ function fillSettings(hello) {
     : "Server: no camera found";
   if (!hasServerSource) form.source.value = "browser";
   $("source-note").textContent = hello.source_note;
-  const first = hello.moves[0];
-  if (first) {
-    $("first-title").textContent = `First up: ${first.title}`;
-    $("first-tip").textContent = first.setup_tip;
-    showDemo($("sheet-demo"), first.move_id);
-  }
-  $("circuit-list").replaceChildren(...hello.moves.map((m) => Object.assign(document.createElement("li"),
-    { textContent: m.title })));
   for (const list of [$("tips"), $("summary-tips")]) {
     list.replaceChildren(...hello.tips.map((tip) => Object.assign(document.createElement("li"), { textContent: tip })));
   }
@@ -384,13 +387,14 @@ function fillSettings(hello) {
 async function startSession(event) {
   event.preventDefault();
   const form = document.getElementById("settings");
-  const settings = {
-    rounds: Number(form.rounds.value),
-    seconds: Number(form.seconds.value),
-    per_side: form.per_side.checked,
-    mode: form.mode.value,
-  };
+  const routine = routineFromForm();
+  if (!routine.moves.length) {
+    routineStatus("Tick at least one move to start.", true);
+    return;
+  }
+  const { name, moves, ...settings } = routine;
   S.source = form.source.value;
+  S.routineName = name;
   if (S.hello) S.hello.settings = settings;
   closeSheet("start-sheet");
   window.__peak = {};
@@ -403,12 +407,166 @@ async function startSession(event) {
       return;
     }
   }
-  send({ type: "start", source: S.source, settings, day: form.day.value || null });
+  send({ type: "start", source: S.source, routine, day: form.day.value || null });
+}
+
+// ---------- routines: pick one, edit its moves and order, save it ----------
+
+function fillRoutines(hello) {
+  S.routines = hello.routines;
+  S.builtin = hello.builtin_routines;
+  S.routineName = hello.routine;
+  renderRoutinePicker(hello.routine);
+}
+
+function renderRoutinePicker(selected) {
+  const select = $("routine-select");
+  select.replaceChildren(...S.routines.map((r, i) => Object.assign(document.createElement("option"), {
+    value: r.name, textContent: i < S.builtin ? r.name : `${r.name} (yours)`,
+  })));
+  select.value = S.routines.some((r) => r.name === selected) ? selected : S.routines[0].name;
+  applyRoutine(selectedRoutine());
+}
+
+function selectedRoutine() {
+  return S.routines.find((r) => r.name === $("routine-select").value) || S.routines[0];
+}
+
+function applyRoutine(routine) {
+  const form = document.getElementById("settings");
+  form.rounds.value = String(routine.rounds);
+  if (![...form.seconds.options].some((o) => o.value === String(routine.seconds))) {
+    form.seconds.add(new Option(String(routine.seconds))); // a routine file may hold any 30-60
+  }
+  form.seconds.value = String(routine.seconds);
+  form.per_side.checked = routine.per_side;
+  form.mode.value = routine.mode;
+  const others = Object.keys(S.moves).filter((id) => !routine.moves.includes(id));
+  S.editing = [...routine.moves.map((id) => ({ id, on: true })), ...others.map((id) => ({ id, on: false }))];
+  const builtin = S.routines.indexOf(routine) < S.builtin;
+  $("routine-name").value = builtin ? "" : routine.name;
+  $("delete-routine").disabled = builtin;
+  routineStatus("");
+  renderEditor();
+}
+
+function renderEditor(focus = null) {
+  const list = $("editor-moves");
+  list.replaceChildren(...S.editing.map(editorRow));
+  renderMovesLine();
+  if (!focus) return;
+  // keep the keyboard where it was: on the same button of the move just moved (or its other one at an end)
+  const row = list.querySelector(`[data-move="${focus.id}"]`);
+  const same = row.querySelector(`[data-dir="${focus.dir}"]`);
+  (same.disabled ? row.querySelector("button:not([disabled])") : same).focus();
+}
+
+function editorRow(move, i) {
+  const title = S.moves[move.id].title;
+  const li = document.createElement("li");
+  Object.assign(li.dataset, { move: move.id, on: String(move.on), testid: "editor-move" });
+  const box = Object.assign(document.createElement("input"), { type: "checkbox", checked: move.on });
+  box.dataset.testid = `tick-${move.id}`;
+  box.addEventListener("change", () => {
+    move.on = box.checked;
+    li.dataset.on = String(move.on);
+    renderMovesLine();
+  });
+  const label = document.createElement("label");
+  label.append(box, title);
+  li.append(label, orderButton(move, i, -1, `Move ${title} up`), orderButton(move, i, 1, `Move ${title} down`));
+  return li;
+}
+
+function orderButton(move, i, step, label) {
+  const dir = step < 0 ? "up" : "down";
+  const button = Object.assign(document.createElement("button"), { type: "button", title: label,
+    textContent: step < 0 ? "↑" : "↓", disabled: i + step < 0 || i + step >= S.editing.length });
+  button.setAttribute("aria-label", label);
+  Object.assign(button.dataset, { dir, testid: `${dir}-${move.id}` });
+  button.addEventListener("click", () => {
+    [S.editing[i], S.editing[i + step]] = [S.editing[i + step], S.editing[i]];
+    renderEditor({ id: move.id, dir });
+  });
+  return button;
+}
+
+function renderMovesLine() {
+  // the sheet's first-move demo and move list follow the routine as ticked and ordered
+  const ticked = S.editing.filter((m) => m.on).map((m) => S.moves[m.id]);
+  $("routine-moves").textContent = `${ticked.length} ${ticked.length === 1 ? "move" : "moves"}`;
+  $("circuit-list").replaceChildren(...ticked.map((m) => Object.assign(document.createElement("li"),
+    { textContent: m.title })));
+  const first = ticked[0];
+  $("first-title").textContent = first ? `First up: ${first.title}` : "Tick at least one move";
+  $("first-tip").textContent = first ? first.setup_tip : "";
+  if (first) showDemo($("sheet-demo"), first.move_id);
+}
+
+function routineFromForm() {
+  // the chosen routine as edited here; changed moves that were not saved run as "<name> (edited)"
+  const form = document.getElementById("settings");
+  const base = selectedRoutine();
+  const moves = S.editing.filter((m) => m.on).map((m) => m.id);
+  const name = moves.join() === base.moves.join() ? base.name : `${base.name} (edited)`.slice(0, 40);
+  return { name, moves, rounds: Number(form.rounds.value), seconds: Number(form.seconds.value),
+    per_side: form.per_side.checked, mode: form.mode.value };
+}
+
+function routineStatus(text, problem = false) {
+  const status = $("routine-status");
+  status.textContent = text;
+  status.dataset.problem = String(problem);
+  if (problem) $("routine-editor").hidden = false;
+  $("edit-routine").setAttribute("aria-expanded", String(!$("routine-editor").hidden));
+}
+
+async function routinesRequest(path, options) {
+  const response = await fetch(path, options);
+  const body = await response.json();
+  if (!response.ok) throw new Error(body.detail || `The server answered ${response.status}.`);
+  return body;
+}
+
+async function saveRoutine() {
+  const name = $("routine-name").value.trim();
+  if (!name) return routineStatus("Give the routine a name first.", true);
+  try {
+    const { routine } = await routinesRequest("/api/routines", {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ ...routineFromForm(), name }),
+    });
+    const key = routine.name.toLowerCase();
+    S.routines = [...S.routines.filter((r, i) => i < S.builtin || r.name.toLowerCase() !== key), routine];
+    renderRoutinePicker(routine.name);
+    routineStatus(`Saved “${routine.name}”.`);
+  } catch (err) {
+    routineStatus(err.message, true);
+  }
+}
+
+async function deleteRoutine() {
+  const { name } = selectedRoutine();
+  try {
+    await routinesRequest(`/api/routines/${encodeURIComponent(name)}`, { method: "DELETE" });
+    S.routines = S.routines.filter((r) => r.name !== name);
+    renderRoutinePicker(S.routines[0].name);
+    routineStatus(`Deleted “${name}”.`);
+  } catch (err) {
+    routineStatus(err.message, true);
+  }
+}
+
+function toggleEditor() {
+  const editor = $("routine-editor");
+  editor.hidden = !editor.hidden;
+  $("edit-routine").setAttribute("aria-expanded", String(!editor.hidden));
 }
 
 function renderSummary(e) {
   const count = e.moves.length;
-  $("summary-duration").textContent = `${count} ${count === 1 ? "move" : "moves"} in ${clock(Math.round(e.duration_s))}`;
+  const moves = `${count} ${count === 1 ? "move" : "moves"}`;
+  $("summary-duration").textContent = `${S.routineName}: ${moves} in ${clock(Math.round(e.duration_s))}`;
   const rows = [];
   for (const move of e.moves) {
     for (const [side, s] of Object.entries(move.sides)) {
@@ -448,6 +606,15 @@ document.getElementById("next").addEventListener("click", () => send({ type: "sk
 document.getElementById("mute").addEventListener("click", toggleMute);
 document.getElementById("stop").addEventListener("click", () => send({ type: "stop" }));
 document.getElementById("again").addEventListener("click", () => openSheet("start-sheet"));
+$("routine-select").addEventListener("change", () => applyRoutine(selectedRoutine()));
+$("edit-routine").addEventListener("click", toggleEditor);
+$("save-routine").addEventListener("click", saveRoutine);
+$("delete-routine").addEventListener("click", deleteRoutine);
+$("routine-name").addEventListener("keydown", (event) => {
+  if (event.key !== "Enter") return;
+  event.preventDefault(); // Enter in the name saves the routine rather than starting the session
+  saveRoutine();
+});
 document.addEventListener("keydown", (event) => {
   if (document.querySelector("dialog[open]") || event.target.closest("input, select")) return;
   if (event.key === " ") {

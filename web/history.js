@@ -8,7 +8,7 @@ const WEEKDAYS = ["Mon", "", "Wed", "", "Fri", "", "Sun"];
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const NOTE_CHOICES = [["after-run", "After run"], ["rest-day", "Rest day"]];
 
-// The page's own ?today= and ?since= are passed on, so a fixed "today" gives a reproducible page.
+// The page's own ?today=, ?since= and ?routine= are passed on, so a fixed "today" gives a reproducible page.
 const pageParams = new URLSearchParams(window.location.search);
 
 function apiQuery(names) {
@@ -229,6 +229,7 @@ function sessionRow(s) {
   tr.append(
     dateCell,
     htmlEl("td", {}, s.source),
+    htmlEl("td", { title: s.routine_moves.join(", ") }, s.routine || "video"),
     htmlEl("td", {}, `${s.rounds} × ${s.set_seconds} s`),
     htmlEl("td", { class: "num" }, s.set_count),
     htmlEl("td", { class: "num" }, s.rep_count),
@@ -250,7 +251,7 @@ function renderSessions(sessions) {
   const body = document.getElementById("sessions");
   body.replaceChildren(...sessions.slice(0, 10).map(sessionRow));
   if (!sessions.length) {
-    const td = htmlEl("td", { colspan: 7, class: "empty" }, "No sessions yet: finish a set in the coach and it shows up here.");
+    const td = htmlEl("td", { colspan: 8, class: "empty" }, "No sessions yet: finish a set in the coach and it shows up here.");
     const tr = htmlEl("tr");
     tr.appendChild(td);
     body.appendChild(tr);
@@ -276,12 +277,29 @@ function showStatus(text) {
   status.hidden = !text;
 }
 
+// ---- routine filter: every figure and note then covers that routine's sessions only ----
+
+function renderRoutineFilter(routines, chosen) {
+  const select = document.getElementById("routine-filter");
+  const options = [["", "All routines"], ...routines.map((name) => [name, name])];
+  select.replaceChildren(...options.map(([value, label]) => new Option(label, value)));
+  select.value = chosen || "";
+}
+
+document.getElementById("routine-filter").addEventListener("change", (event) => {
+  if (event.target.value) pageParams.set("routine", event.target.value);
+  else pageParams.delete("routine");
+  history.replaceState(null, "", `${location.pathname}${pageParams.size ? `?${pageParams}` : ""}`);
+  load();
+});
+
 async function load() {
   try {
     const [summary, sessions] = await Promise.all([
-      getJSON(`/api/history/summary${apiQuery(["since", "today"])}`),
-      getJSON(`/api/history/sessions${apiQuery(["since"])}`),
+      getJSON(`/api/history/summary${apiQuery(["since", "today", "routine"])}`),
+      getJSON(`/api/history/sessions${apiQuery(["since", "routine"])}`),
     ]);
+    renderRoutineFilter(summary.routines, summary.routine);
     renderRhythm(summary.calendar);
     renderNotes(summary.notes);
     renderBalance(summary);

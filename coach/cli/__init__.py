@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "coach.cli.models",
     "coach.cli.replay",
     "coach.cli.history",
+    "coach.cli.routines",
     "coach.cli.serve",
     "coach.cli.bench",
 )

@@ -9,7 +9,8 @@ import webbrowser
 from pathlib import Path
 
 from coach.errors import CoachError
-from coach.events import Settings
+from coach.events import Routine, Settings
+from coach.routines import RoutineStore
 from coach.server import ServeConfig, is_loopback
 
 
@@ -24,8 +25,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
     parser.add_argument("--allow-remote", action="store_true", help="allow a --host other than this machine "
                         "(the coach has no login: anyone who can reach the port sees the camera view)")
-    parser.add_argument("--rounds", type=int, choices=(1, 2), default=1, help="rounds of the circuit (default: 1)")
-    parser.add_argument("--seconds", type=_seconds, default=30, help="seconds per move, 30-60 (default: 30)")
+    parser.add_argument("--routine", metavar="NAME", help="the routine to offer first (default: the last one used, or "
+                        "the Full circuit); --rounds, --seconds, --per-side and --mode adjust it")
+    parser.add_argument("--rounds", type=int, choices=(1, 2), help="rounds of the circuit (default: 1)")
+    parser.add_argument("--seconds", type=_seconds, help="seconds per move, 30-60 (default: 30)")
     parser.add_argument("--per-side", action="store_true", help="give one-sided moves --seconds for each side")
     parser.add_argument("--mode", choices=("timed", "follow"), help="timed: the coach leads each set; follow: the "
                         "coach follows what you do (default: follow for a video file, timed for a camera)")
@@ -79,6 +82,15 @@ def resolve_source(spec: str | None) -> tuple[str | None, str, str, str]:
     return str(sample), "file", sample.name, note
 
 
+def _routine(args: argparse.Namespace, base: Settings) -> Routine | None:
+    """The --routine, with the timing options given on the command line applied to it (RoutineError: no such name)."""
+    if args.routine is None:
+        return None
+    routine = RoutineStore(base=base).get(args.routine)
+    given = {"rounds": args.rounds, "seconds": args.seconds, "per_side": args.per_side or None, "mode": args.mode}
+    return Routine.model_validate({**routine.model_dump(), **{k: v for k, v in given.items() if v is not None}})
+
+
 def _check_port_free(host: str, port: int) -> None:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
@@ -101,11 +113,13 @@ def run(args: argparse.Namespace) -> int:
         raise CoachError(f"--host {args.host} would let other machines open the coach and see the camera view, and "
                          "it has no login; add --allow-remote if you mean it, or keep the default 127.0.0.1.")
     _check_port_free(args.host, args.port)  # before the camera or video is opened
+    _routine(args, Settings())  # an unknown name is said before the camera or video is opened
     source_spec, kind, name, note = resolve_source(args.source)
     mode = args.mode or ("follow" if kind == "file" else "timed")
-    settings = Settings(rounds=args.rounds, seconds=args.seconds, per_side=args.per_side, mode=mode)
+    settings = Settings(rounds=args.rounds or 1, seconds=args.seconds or 30, per_side=args.per_side, mode=mode)
     config = ServeConfig(source_spec=source_spec, source_kind=kind, source_name=name, source_note=note,
                          speed=args.speed, settings=settings, host=args.host, port=args.port,
+                         routine=_routine(args, settings),
                          autostart=args.source is None and kind == "file")  # the demo starts by itself
     if note:
         print(f"coach: {note}")

@@ -2,8 +2,8 @@
 
     app.include_router(history_router(data_dir))     # data_dir: None = COACH_DATA_DIR or the user data dir
 
-GET  /api/history/summary?since=&today=   calendar + streak, left/right balance, ROM trends, notes
-GET  /api/history/sessions?since=         sessions with totals, newest first
+GET  /api/history/summary?since=&today=&routine=   calendar + streak, left/right balance, ROM trends, notes
+GET  /api/history/sessions?since=&routine=        sessions with totals, newest first
 GET  /api/history/sessions/{id}           one session with its sets, reps, holds, ROM figures and cues
 PUT  /api/history/sessions/{id}/note      {"note": "after-run" | "rest-day" | null}: tag a session afterwards
 GET  /api/history/export?format=csv|json  the whole history as a download
@@ -58,14 +58,15 @@ def history_router(data_dir: str | os.PathLike[str] | None = None, *, loopback_o
             raise HTTPException(503, str(exc)) from exc
 
     @router.get("/summary")
-    def summary(since: date | None = None, today: date | None = None) -> dict[str, Any]:
+    def summary(since: date | None = None, today: date | None = None, routine: str | None = None) -> dict[str, Any]:
         with store() as s:
-            return insights.summarize(s, today or date.today(), since)
+            return insights.summarize(s, today or date.today(), since, routine or None)
 
     @router.get("/sessions")
-    def sessions(since: date | None = None) -> dict[str, Any]:
+    def sessions(since: date | None = None, routine: str | None = None) -> dict[str, Any]:
         with store() as s:
-            return {"sessions": [session_json(row) for row in reversed(s.sessions(since))]}
+            rows = insights.sessions_of(s, since, routine or None)
+            return {"sessions": [session_json(row) for row in reversed(rows)]}
 
     @router.get("/sessions/{session_id}")
     def session(session_id: int) -> dict[str, Any]:

@@ -3,11 +3,13 @@
 Pure functions over loaded sessions, so the page, the CLI and the tests all read the same numbers.
 A note is only written when there is enough data to be fair (at least two sessions with the move and a
 meaningful amount of work on both sides) and the sides differ by at least ``IMBALANCE_PCT``.
+Notes compare like with like: a session is counted under its routine (a warm-up is not a short circuit), and with a
+routine chosen every figure covers that routine's sessions only.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from statistics import fmean
@@ -41,9 +43,21 @@ class SessionData:
     sets: tuple[SetRecord, ...]
 
 
-def load(store: HistoryStore, since: date | None = None) -> list[SessionData]:
-    """Every session since ``since`` with its sets, oldest first."""
-    return [SessionData(s, tuple(r for _, r in store.sets(s.id))) for s in store.sessions(since)]
+VIDEO_ROUTINE = "video"  # what a replayed video's session is listed under: it followed no routine
+
+
+def routine_of(session: SessionRow) -> str:
+    return session.routine or VIDEO_ROUTINE
+
+
+def sessions_of(store: HistoryStore, since: date | None = None, routine: str | None = None) -> list[SessionRow]:
+    """Sessions since ``since``, oldest first; only those of ``routine`` when one is given."""
+    return [s for s in store.sessions(since) if routine is None or routine_of(s) == routine]
+
+
+def load(store: HistoryStore, since: date | None = None, routine: str | None = None) -> list[SessionData]:
+    """Every session since ``since`` (of ``routine``, when given) with its sets, oldest first."""
+    return [SessionData(s, tuple(r for _, r in store.sets(s.id))) for s in sessions_of(store, since, routine)]
 
 
 def move_noun(move_id: str) -> str:
@@ -190,7 +204,8 @@ def _imbalance(left: float, right: float) -> tuple[str, str, int] | None:
     return ("left", "right", pct) if left < right else ("right", "left", pct)
 
 
-def notes(data: list[SessionData], today: date, window_days: int = NOTE_WINDOW_DAYS) -> list[dict[str, str]]:
+def notes(data: list[SessionData], today: date, window_days: int = NOTE_WINDOW_DAYS,
+          routine: str | None = None) -> list[dict[str, str]]:
     """Balance notes (largest difference first), then a rhythm note, over the last ``window_days``."""
     floor = today - timedelta(days=window_days - 1)
     recent = [d for d in data if floor <= d.session.day <= today]
@@ -216,40 +231,52 @@ def notes(data: list[SessionData], today: date, window_days: int = NOTE_WINDOW_D
     out = [note for _, note in sorted(balance_notes, key=lambda p: -p[0])]
     if judged and not balance_notes:
         out.append({"kind": "balance", "move_id": "", "text": f"Left and right within {IMBALANCE_PCT}% over {span}"})
-    out.append({"kind": "rhythm", "move_id": "", "text": _rhythm_text(recent, span)})
+    out.append({"kind": "rhythm", "move_id": "", "text": _rhythm_text(recent, span, routine)})
     return out
 
 
-def _rhythm_text(recent: list[SessionData], span: str) -> str:
+def _rhythm_text(recent: list[SessionData], span: str, routine: str | None) -> str:
     if not recent:
-        return f"No sessions over {span}: one round of 30 s per move is a good restart"
+        of = f" of {routine}" if routine else ""
+        return f"No sessions{of} over {span}: one round of 30 s per move is a good restart"
     count = len(recent)
     after_run = sum(1 for d in recent if d.session.note == "after-run")
     rest_day = sum(1 for d in recent if d.session.note == "rest-day")
-    text = f"{count} session{'s' if count != 1 else ''} over {span}"
+    kinds = Counter(routine_of(d.session) for d in recent)
+    if routine:
+        text = f"{count} {routine} session{'s' if count != 1 else ''} over {span}"
+    elif len(kinds) > 1:  # say what they were rather than add a warm-up to the circuits
+        text = f"{count} sessions over {span} ({', '.join(f'{n} {name}' for name, n in kinds.most_common())})"
+    else:
+        text = f"{count} session{'s' if count != 1 else ''} over {span}"
     parts = [f"{after_run} after runs" if after_run else "", f"{rest_day} on rest days" if rest_day else ""]
     parts = [p for p in parts if p]
     return f"{text}: {', '.join(parts)}" if parts else text
 
 
-def summarize(store: HistoryStore, today: date, since: date | None = None) -> dict[str, Any]:
-    """Everything the history page shows, JSON-ready.
+def summarize(
+    store: HistoryStore, today: date, since: date | None = None, routine: str | None = None
+) -> dict[str, Any]:
+    """Everything the history page shows, JSON-ready; with ``routine``, of that routine's sessions only.
 
     Balance covers the notes' window (the last 2 weeks) and trends the calendar's 8 weeks, unless ``since``
-    sets the start of both.
+    sets the start of both. ``routines`` names every routine in the history, for the page's filter.
     """
     cal_first = today - timedelta(days=today.weekday() + 7 * (CALENDAR_WEEKS - 1))  # trends span the calendar
     note_first = today - timedelta(days=NOTE_WINDOW_DAYS - 1)
     balance_first, trend_first = (since, since) if since else (note_first, cal_first)
-    data = load(store, min(balance_first, trend_first, note_first))
+    data = load(store, min(balance_first, trend_first, note_first), routine)
+    every = store.sessions()
     return {
         "today": today.isoformat(),
         "imbalance_pct": IMBALANCE_PCT,
         "balance_since": balance_first.isoformat(),
         "trend_since": trend_first.isoformat(),
-        "calendar": calendar(store.sessions(), today),
+        "routine": routine,
+        "routines": sorted({routine_of(s) for s in every}, key=lambda name: (name == VIDEO_ROUTINE, name.casefold())),
+        "calendar": calendar([s for s in every if routine is None or routine_of(s) == routine], today),
         "balance": balance([d for d in data if balance_first <= d.session.day <= today]),
         "rom_trend": rom_trend([d for d in data if trend_first <= d.session.day <= today]),
-        "notes": notes(data, today),
+        "notes": notes(data, today, routine=routine),
         "titles": {move_id: move_title(move_id) for move_id in MOVE_NOUNS},
     }

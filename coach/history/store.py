@@ -15,7 +15,8 @@ The live-coach seam (``HistoryRecorder``) never raises into the live loop; if th
 it logs one warning, sets ``.warning`` for the overlay and stops recording, and the coach keeps running::
 
     recorder = HistoryRecorder.open(data_dir=None)          # None: COACH_DATA_DIR or the user data dir
-    recorder.start_session(rounds=1, set_seconds=30, note="after-run")
+    recorder.start_session(rounds=1, set_seconds=30, note="after-run", routine="Warm-up",
+                            routine_moves=("hip_90_90", "lunge_rotation", "bridge_march", "hamstring_scoop"))
     ...                                                     # when a set ends:
     recorder.record_set(move_id, side, round_no, checker.summary(),
                         started_t_ms=t0, ended_t_ms=t1, rep_events=rep_events_of_this_set)
@@ -126,8 +127,19 @@ ALTER TABLE sessions ADD COLUMN source TEXT NOT NULL DEFAULT 'live';   -- v1 onl
 ALTER TABLE sets ADD COLUMN good_form_ms INTEGER NOT NULL DEFAULT 0;   -- unknown for v1 sets
 """
 
+# Before routines every live session ran the seven-move circuit, so v2's live rows are Full circuit sessions; a replay
+# analysed whatever a video showed and has no routine.
+MIGRATION_V2_TO_V3 = """
+ALTER TABLE sessions ADD COLUMN routine TEXT;                          -- the routine's name; NULL for a replay
+ALTER TABLE sessions ADD COLUMN routine_moves TEXT;                    -- its move ids in order, comma-separated
+UPDATE sessions SET routine = 'Full circuit',
+    routine_moves = 'hip_90_90,lunge_rotation,bridge_march,hamstring_scoop,'
+                    || 'hip_flexor_reach,forward_fold_pedals,hamstring_strap'
+    WHERE source = 'live';
+"""
+
 # MIGRATIONS[n] upgrades a version-n database to n+1; version 0 is an empty file.
-MIGRATIONS: dict[int, str] = {0: SCHEMA_V1, 1: MIGRATION_V1_TO_V2}
+MIGRATIONS: dict[int, str] = {0: SCHEMA_V1, 1: MIGRATION_V1_TO_V2, 2: MIGRATION_V2_TO_V3}
 SCHEMA_VERSION = max(MIGRATIONS) + 1
 
 
@@ -283,6 +295,8 @@ class SessionRow:
     set_count: int
     rep_count: int
     hold_ms: int
+    routine: str | None = None  # None: a replay, which follows no routine
+    routine_moves: tuple[str, ...] = ()
 
     @property
     def day(self) -> date:
@@ -368,16 +382,20 @@ class HistoryStore:
         note: str | None = None,
         source: str = "live",
         started_at: str | None = None,
+        routine: str | None = None,
+        routine_moves: Sequence[str] = (),
     ) -> int:
         if source not in SOURCES:
             raise HistoryError(f"Unknown session source {source!r}; use one of {', '.join(SOURCES)}.")
         stamp = started_at or now_iso()
+        moves = ",".join(routine_moves) if routine is not None else None
         return self._run(
             "start a session",
             lambda c: (
                 c.execute(
-                    "INSERT INTO sessions (started_at, rounds, set_seconds, note, source) VALUES (?, ?, ?, ?, ?)",
-                    (stamp, int(rounds), int(set_seconds), note, source),
+                    "INSERT INTO sessions (started_at, rounds, set_seconds, note, source, routine, routine_moves)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (stamp, int(rounds), int(set_seconds), note, source, routine, moves),
                 ).lastrowid
             ),
             write=True,
@@ -447,13 +465,13 @@ class HistoryStore:
         """Sessions started on or after ``since`` (local day), oldest first, with their totals."""
         query = (
             "SELECT s.id, s.started_at, s.ended_at, s.source, s.rounds, s.set_seconds, s.note,"
-            " COUNT(t.id), COALESCE(SUM(t.reps), 0), COALESCE(SUM(t.hold_ms), 0)"
+            " COUNT(t.id), COALESCE(SUM(t.reps), 0), COALESCE(SUM(t.hold_ms), 0), s.routine, s.routine_moves"
             " FROM sessions s LEFT JOIN sets t ON t.session_id = s.id"
             " WHERE substr(s.started_at, 1, 10) >= ? GROUP BY s.id ORDER BY s.started_at, s.id"
         )
         floor = since.isoformat() if since else ""
         rows = self._run("read sessions", lambda c: c.execute(query, (floor,)).fetchall())
-        return [SessionRow(*row) for row in rows]
+        return [SessionRow(*row[:-1], routine_moves=tuple(row[-1].split(",")) if row[-1] else ()) for row in rows]
 
     def session(self, session_id: int) -> SessionRow | None:
         return next((s for s in self.sessions() if s.id == session_id), None)
@@ -545,11 +563,14 @@ class HistoryRecorder:
         note: str | None = None,
         source: str = "live",
         started_at: str | None = None,
+        routine: str | None = None,
+        routine_moves: Sequence[str] = (),
     ) -> int | None:
         """Start a session row now; returns its id, or None when history is unavailable."""
         self.session_id = self._safe(
             lambda s: s.start_session(
-                rounds=rounds, set_seconds=set_seconds, note=note, source=source, started_at=started_at
+                rounds=rounds, set_seconds=set_seconds, note=note, source=source, started_at=started_at,
+                routine=routine, routine_moves=routine_moves,
             )
         )
         return self.session_id

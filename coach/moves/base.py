@@ -8,7 +8,8 @@ Per frame the checker
    its `min_dwell_ms`, and left when one fails its *leave* threshold (hysteresis). Confirmed phases form a history
    (repeats collapse); a Rep pattern matching the end of that history counts one rep for its side;
 4. times holds the same way (enter/leave thresholds, dwell credited back, a short grace for glitches);
-5. raises cues whose condition held for their dwell, with a per-cue cooldown, and praise after clean reps.
+5. raises cues whose condition held for their dwell, with a per-cue cooldown, and praise after clean reps; a move with
+   long holds adds BREATHE, a calm reminder that is spoken softly and never crowds out a form cue.
 
 All time comes from the frames' t_ms; nothing reads the wall clock.
 """
@@ -142,7 +143,9 @@ class Rom:
 class Cue:
     """A short spoken/shown hint when `when` held for min_dwell_ms during one of `during` (any engaged frame if empty).
 
-    kind "form" marks `joints` for attention and clears form_ok while active; kind "nudge" is a reminder only.
+    kind "form" marks `joints` for attention and clears form_ok while active; kind "nudge" is a reminder only; kind
+    "calm" is a breathing reminder: spoken softly, it never holds back another cue and is not kept with the set's cues
+    (it says nothing about the set).
     """
 
     cue_id: str
@@ -184,6 +187,15 @@ class Move:
     praise_hold_ms: int = 10000
 
 
+BREATH_FIRST_MS = 8_000
+"""Into a hold before the first breath reminder: settled in the stretch, not straight after the set-up cues."""
+BREATH_EVERY_MS = 15_000
+"""At most this often: the seed fold "encourages breath and downregulation", now and then, not a metronome."""
+BREATHE = Cue("breathe", "Breathe out slowly", during=(HOLDING,), min_dwell_ms=BREATH_FIRST_MS,
+              cooldown_ms=BREATH_EVERY_MS, kind="calm")
+"""Added to the cues of the moves held long enough to breathe into (hip flexor, fold, strap)."""
+
+
 def both_sides(*joints: str) -> tuple[int, ...]:
     """Landmarks of the named joints on both sides, e.g. both_sides("hip", "knee")."""
     return tuple(sided(side, joint) for joint in joints for side in ("left", "right"))
@@ -204,6 +216,7 @@ class CueGiven:
     t_ms: int
     cue_id: str
     text: str
+    calm: bool = False  # a breathing reminder: the overlay speaks it softly
 
 
 @dataclass(frozen=True)
@@ -590,19 +603,22 @@ class MoveChecker:
             self._cue_active.add(cue.cue_id)
             if cue.kind == "form":
                 self._flawed_since_rep = True
-            self._say(t_ms, cue.cue_id, cue.text, cue.cooldown_ms, events)
+            self._say(t_ms, cue.cue_id, cue.text, cue.cooldown_ms, events, calm=cue.kind == "calm")
 
-    def _say(self, t_ms: int, cue_id: str, text: str, cooldown_ms: int, events: list[CheckerEvent]) -> None:
+    def _say(self, t_ms: int, cue_id: str, text: str, cooldown_ms: int, events: list[CheckerEvent],
+             calm: bool = False) -> None:
         last = self._cue_last_ms.get(cue_id)
         if last is not None and t_ms - last < cooldown_ms:
             return
         if self._last_cue_ms is not None and t_ms - self._last_cue_ms < CUE_GAP_MS:
             return
         self._cue_last_ms[cue_id] = t_ms
-        if cue_id != "praise":  # praise comes as a rep is reached, so it must not hold back that rep's form cue
+        # praise comes as a rep is reached and a breath reminder at any time: neither may hold back a form cue
+        if cue_id != "praise" and not calm:
             self._last_cue_ms = t_ms
-        self.cues.append((t_ms, text))
-        events.append(CueGiven(t_ms, cue_id, text))
+        if not calm:
+            self.cues.append((t_ms, text))
+        events.append(CueGiven(t_ms, cue_id, text, calm))
 
     def _cue_active_form(self) -> bool:
         return any(cue.kind == "form" and cue.cue_id in self._cue_active for cue in self.move.cues)

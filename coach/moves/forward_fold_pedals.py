@@ -16,7 +16,7 @@ from coach.geometry import View
 from coach.landmarks import SIDES, sided
 from coach.landmarks import Landmark as L
 from coach.moves import measures as m
-from coach.moves.base import HOLDING, Above, Below, Cue, Hold, Move, Phase, Rep, Rom, both_sides
+from coach.moves.base import BREATHE, HOLDING, Above, Below, Cue, Hold, Move, Phase, Rep, Rom, both_sides
 from coach.pose import Pose
 
 FOLD_ENTER_DEG = 50.0
@@ -94,5 +94,6 @@ MOVE = Move(
         Cue("one_knee", "Bend one knee at a time",
             tuple(Below(f"{s}_image_knee_deg", BOTH_BENT_DEG, BOTH_BENT_DEG + 5) for s in SIDES), during=(HOLDING,),
             min_dwell_ms=700, joints=both_sides("knee")),
+        BREATHE,
     ),
 )

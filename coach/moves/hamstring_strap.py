@@ -10,7 +10,7 @@ from __future__ import annotations
 from coach.geometry import View
 from coach.landmarks import SIDES, sided
 from coach.moves import measures as m
-from coach.moves.base import HOLDING, Above, Below, Cue, Hold, Move, Rom, both_sides
+from coach.moves.base import BREATHE, HOLDING, Above, Below, Cue, Hold, Move, Rom, both_sides
 
 LYING_ENTER_DEG = 60.0
 LYING_LEAVE_DEG = 50.0
@@ -51,5 +51,6 @@ MOVE = Move(
               (*_raised(s), Above(f"{s}_knee_deg", KNEE_LOCKED_DEG, KNEE_LOCKED_DEG - 3)), during=(HOLDING,),
               min_dwell_ms=1500, cooldown_ms=15000, joints=(sided(s, "knee"),)) for s in SIDES),
         Cue("gentle", "Gentle tension only", during=(HOLDING,), min_dwell_ms=2000, cooldown_ms=45000, kind="nudge"),
+        BREATHE,
     ),
 )

@@ -13,7 +13,7 @@ from coach import geometry as g
 from coach.landmarks import SIDES, sided
 from coach.landmarks import Landmark as L
 from coach.moves import measures as m
-from coach.moves.base import HOLDING, Above, Below, Cue, Hold, Move, Phase, Rom, both_sides
+from coach.moves.base import BREATHE, HOLDING, Above, Below, Cue, Hold, Move, Phase, Rom, both_sides
 from coach.pose import Pose
 
 FRONT_HIP_LEAD_ENTER_DEG = 40.0
@@ -80,5 +80,6 @@ MOVE = Move(
               cooldown_ms=10000, joints=(sided(s, "wrist"),)) for s in SIDES),
         Cue("tall_torso", "Tall torso", (Above("torso_lean_deg", LEAN_FORWARD_DEG, LEAN_FORWARD_DEG - 6),),
             during=(HOLDING,), min_dwell_ms=1000, joints=both_sides("shoulder", "hip")),
+        BREATHE,
     ),
 )
