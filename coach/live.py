@@ -365,11 +365,11 @@ def overlay_points(pose: Pose | None) -> list[tuple[float, float] | None]:
             for (x, y, _z), ok in zip(pose.image_xyz, visible, strict=True)]
 
 
-def live_estimator() -> PoseEstimator:
+def live_estimator(variant: str = "full") -> PoseEstimator:
     """The live loop's pose model: one person tracked, the people in view counted every CROWD_CHECK_MS."""
     from coach.pose import PoseEstimator
 
-    return PoseEstimator(crowd_check_ms=CROWD_CHECK_MS)
+    return PoseEstimator(variant, crowd_check_ms=CROWD_CHECK_MS)
 
 
 def _too_dark(image_bgr: np.ndarray) -> bool:

@@ -81,6 +81,7 @@ class ServeConfig:
     source_name: str = ""
     source_note: str = ""
     speed: float = 1.0
+    model: str | None = None  # a pinned pose model variant; None: full, lite while full cannot keep up (live)
     settings: Settings = field(default_factory=Settings)
     host: str = "127.0.0.1"
     port: int = 8000
@@ -225,7 +226,8 @@ class Coach:
         self.history = HistoryRecorder.open(config.history_dir) if config.keep_history else None
         # the start sheet's default: the last after-run / rest-day choice, kept in the history (only those two notes)
         self.day = cast("DayKind | None", self.history.last_day_note() if self.history is not None else None)
-        self.estimator = SharedEstimator(live_estimator)  # built on the first session, closed at shutdown
+        # built on the first session, closed at shutdown
+        self.estimator = SharedEstimator(lambda: live_estimator(config.model or "full"))
         self._starting = asyncio.Lock()  # one start at a time, so no session is replaced without being stopped
 
     @property

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from coach.errors import CoachError
 from coach.events import Settings
+from coach.models import VARIANTS
 from coach.server import ServeConfig, is_loopback
 
 
@@ -31,6 +32,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "coach follows what you do (default: follow for a video file, timed for a camera)")
     parser.add_argument("--speed", type=_speed, default=1.0, help="video file pace: 1 = real time, 2 = twice as "
                         "fast, 0 = as fast as possible (results are the same at any speed)")
+    parser.add_argument("--model", choices=VARIANTS, default=None, help="pin the pose model (default: full, "
+                        "switching to lite by itself while full cannot keep up with a live camera)")
     parser.add_argument("--no-open", action="store_true", help="do not open the overlay in a browser")
     parser.set_defaults(handler=run)
 
@@ -105,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
     mode = args.mode or ("follow" if kind == "file" else "timed")
     settings = Settings(rounds=args.rounds, seconds=args.seconds, per_side=args.per_side, mode=mode)
     config = ServeConfig(source_spec=source_spec, source_kind=kind, source_name=name, source_note=note,
-                         speed=args.speed, settings=settings, host=args.host, port=args.port,
+                         speed=args.speed, settings=settings, host=args.host, port=args.port, model=args.model,
                          autostart=args.source is None and kind == "file")  # the demo starts by itself
     if note:
         print(f"coach: {note}")
