@@ -212,12 +212,14 @@ class LiveSession:
                     paused_s += time.monotonic() - pause_start_s
                 if self.stop_event.is_set():
                     return
+                late_s = 0.0
                 if self.is_file and self.speed > 0:
                     due_s = start_wall_s + paused_s + frame.t_ms / 1000 / self.speed
                     delay_s = due_s - time.monotonic()
                     if delay_s > 0:
                         self.stop_event.wait(delay_s)
-                item = self._slot_item(frame)
+                    late_s = max(0.0, time.monotonic() - due_s)
+                item = self._slot_item(frame, late_s)
                 if self.is_file:
                     if not self.slot.put_wait(item, self.stop_event):
                         return
@@ -225,9 +227,12 @@ class LiveSession:
                     self.slot.offer(item)
         self.slot.put_wait(FILE_END, self.stop_event)
 
-    def _slot_item(self, frame: Frame) -> SlotItem:
-        """The feeder's part of a frame's work: stamp it and, when a tab is ready for video, its overlay JPEG."""
-        item = SlotItem(frame, None, frame.t_ms, frame.index, time.time() * 1000)
+    def _slot_item(self, frame: Frame, late_s: float = 0.0) -> SlotItem:
+        """The feeder's part of a frame's work: stamp it and, when a tab is ready for video, its overlay JPEG.
+
+        The stamp is when the frame was captured, as far as latency goes: a paced file's frame counts as captured
+        when it was due (`late_s` ago), so a loop that holds the feeder up shows as latency rather than hiding it."""
+        item = SlotItem(frame, None, frame.t_ms, frame.index, time.time() * 1000 - late_s * 1000)
         if self._video_wanted is not None and self._video_wanted():
             ok, encoded = cv2.imencode(".jpg", frame.image_bgr, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
             if ok:
