@@ -195,6 +195,27 @@ class FakeEstimator:
         pass
 
 
+PoseTime = Callable[[str, int], float]  # (variant, frame t_ms) -> ms the model takes for that frame
+
+
+class TimedEstimator(FakeEstimator):
+    """A FakeEstimator of one model variant whose time per frame (`detect_ms`) the test sets: no model, no sleeping."""
+
+    def __init__(self, variant: str, pose_ms: PoseTime, lockstep: Lockstep | None = None) -> None:
+        super().__init__(lockstep)
+        self.variant = variant
+        self.pose_ms = pose_ms
+        self.detect_ms = 0.0
+        self.sessions_begun = 0
+
+    def detect(self, frame: Frame) -> Pose | None:
+        self.detect_ms = self.pose_ms(self.variant, frame.t_ms)
+        return super().detect(frame)
+
+    def begin_session(self) -> None:
+        self.sessions_begun += 1
+
+
 class PassThroughSmoother:
     def apply(self, pose: Pose | None) -> Pose | None:
         return pose
