@@ -7,12 +7,13 @@ runs two sessions on the same server:
 
 - file: the server's own source, the clip paced at its own frame rate (`--speed 1`), each frame's overlay JPEG
   sent to the client before its pose event, as a tab watching gets it. "Captured" is the server's stamp of the
-  frame (`captured_wall_ms` in the pose event: the moment the frame was due, or when it was ready if late);
+  frame (`captured_wall_ms` in the pose event): the moment it was due at the clip's pace, so a feeder held up by a
+  slow loop shows as latency (a file's frames wait, they are never dropped);
 - browser: the client plays the page's part (web/app.js): it reads the clip at its frame rate as a camera would
   deliver it, stamps the frame on arrival, encodes a JPEG at the page's quality and sends the 8-byte capture time
-  plus the JPEG; like the page, it sends no new frame while one is in flight (no pose event back yet, for under a
-  second), and such a frame counts as dropped. The server rebases capture times to the session's first frame, so
-  a pose or rep event's `t_ms` names the frame it belongs to.
+  plus the JPEG; like the page, it sends no new frame while PAGE_MAX_IN_FLIGHT are on their way (no pose event back
+  yet, for under a second), and such a frame counts as dropped. The server rebases capture times to the session's
+  first frame, so a pose or rep event's `t_ms` names the frame it belongs to.
 
 A rep event's latency is taken from the capture of the frame whose `t_ms` it carries. Wall clock (time.time, which
 both processes share) is used only to measure. The first WARMUP_FRAMES frames of each session are run but not
@@ -47,6 +48,7 @@ from coach.sources import FileSource
 WARMUP_FRAMES = 10
 WARMUP_POSES = 30  # pose events of the unmeasured first session: the model is loaded and its graph running
 PAGE_JPEG_QUALITY = 80  # web/app.js CAMERA_JPEG_QUALITY (0.8)
+PAGE_MAX_IN_FLIGHT = 2  # web/app.js CAMERA_MAX_IN_FLIGHT
 IN_FLIGHT_TIMEOUT_MS = 1_000  # web/app.js: a frame without an answer for this long is taken as lost
 SERVER_START_TIMEOUT_S = 60.0
 EVENT_TIMEOUT_S = 30.0  # no event for this long: the server is stuck, the bench fails instead of hanging
@@ -63,7 +65,7 @@ class _Session:
     rep_ms: list[tuple[int, float]] = field(default_factory=list)  # (frame t_ms, rep event received)
     frame_indexes: list[int] = field(default_factory=list)  # of the pose events, in order received
     server_dropped: int = 0  # the live loop's own count (`frames_dropped` in the last state event)
-    page_skipped: int = 0  # browser path: camera frames not sent because one was in flight
+    page_skipped: int = 0  # browser path: camera frames not sent because PAGE_MAX_IN_FLIGHT were on their way
     stamped_by_server: bool = False  # file path: the pose event says when its frame was captured
     summary: threading.Event = field(default_factory=threading.Event)
 
@@ -183,9 +185,9 @@ def _file_session(client: _Tab, max_frames: int | None) -> _Session:
 
 
 def _browser_session(client: _Tab, clip: Path, max_frames: int | None) -> _Session:
-    """The page's part: frames at the clip's rate, one in flight at most, each a capture time plus a JPEG."""
+    """The page's part: frames at the clip's rate, each a capture time plus a JPEG, a few on their way at most."""
     session = client.begin({"source": "browser"})
-    in_flight_since_ms: float | None = None
+    in_flight, sent_ms = 0, 0.0
     with FileSource(clip) as source:
         started_s = time.monotonic()
         first_ms: float | None = None
@@ -196,9 +198,11 @@ def _browser_session(client: _Tab, clip: Path, max_frames: int | None) -> _Sessi
             if delay_s > 0:
                 time.sleep(delay_s)
             captured_ms = time.time() * 1000
-            if in_flight_since_ms is not None and client.poses.acquire(blocking=False):
-                in_flight_since_ms = None  # its pose came back
-            if in_flight_since_ms is not None and captured_ms - in_flight_since_ms < IN_FLIGHT_TIMEOUT_MS:
+            while in_flight and client.poses.acquire(blocking=False):
+                in_flight -= 1  # a pose came back
+            if in_flight and captured_ms - sent_ms > IN_FLIGHT_TIMEOUT_MS:
+                in_flight = 0
+            if in_flight >= PAGE_MAX_IN_FLIGHT:
                 session.page_skipped += 1
                 continue
             ok, jpeg = cv2.imencode(".jpg", frame.image_bgr, [cv2.IMWRITE_JPEG_QUALITY, PAGE_JPEG_QUALITY])
@@ -207,7 +211,7 @@ def _browser_session(client: _Tab, clip: Path, max_frames: int | None) -> _Sessi
             first_ms = captured_ms if first_ms is None else first_ms
             session.captured_ms[round(captured_ms - first_ms)] = captured_ms  # the server's t_ms for this frame
             client.ws.send(FRAME_HEADER.pack(captured_ms) + jpeg.tobytes())
-            in_flight_since_ms = captured_ms
+            in_flight, sent_ms = in_flight + 1, captured_ms
     time.sleep(DRAIN_S)
     client.finish()
     return session
