@@ -171,14 +171,13 @@ def _server(clip: Path, variant: str) -> Iterator[int]:
                 child.wait()
 
 
-def _file_session(client: _Tab, max_frames: int | None) -> _Session:
+def _file_session(client: _Tab, max_frames: int | None, clip_s: float) -> _Session:
     """The server's file source at the clip's own pace, to its end (or `max_frames` pose events, then stop)."""
     session = client.begin({"source": "server"})
     if max_frames is None:
-        if not session.summary.wait(EVENT_TIMEOUT_S * 10):
+        if not session.summary.wait(clip_s + EVENT_TIMEOUT_S):
             raise CoachError(f"The clip did not finish playing ({client.error}).")
         return session
-    client.first_pose.wait(EVENT_TIMEOUT_S)
     client.wait_poses(max_frames)
     client.finish()
     return session
@@ -256,7 +255,7 @@ def run_latency(clip: Path, variant: str = "full", max_frames: int | None = None
         client.begin({"source": "server"})
         client.wait_poses(WARMUP_POSES)
         progress(f"latency: file source, {frames} frames at {fps:.0f} fps")
-        file_session = _file_session(client, max_frames)
+        file_session = _file_session(client, max_frames, frames / fps)
         played = frame_count if max_frames is None else max(file_session.frame_indexes, default=-1) + 1
         runs.append(_summarise("file", file_session, played))
         progress(f"latency: browser camera, {frames} frames at {fps:.0f} fps")
