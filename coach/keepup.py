@@ -25,6 +25,7 @@ ROOM_SHARE = 0.6  # full must be expected to leave 40% of the frame free before 
 SLOW_FOR_MS = 3_000
 ROOM_FOR_MS = 10_000
 MAX_ROOM_FOR_MS = 120_000
+JUDGE_EVERY_MS = 500  # a median over up to MAX_ROOM_FOR_MS of frames (3,600) is not worth taking every frame
 
 
 class KeepUp:
@@ -35,6 +36,7 @@ class KeepUp:
         self.variant = BEST
         self._recent: deque[tuple[int, float]] = deque()  # (t_ms, pose_ms) on the current variant
         self._since_ms: int | None = None  # the first frame on the current variant
+        self._judged_ms: int | None = None  # the last frame the median was taken on
         self._best_ms = 0.0  # full's median pose time when it was left
         self._fast_ref_ms: float | None = None  # lite's median over its first window, under the same load
         self._downs = 0
@@ -49,6 +51,9 @@ class KeepUp:
             self._recent.popleft()
         if t_ms - self._since_ms < window_ms:
             return None  # not on this variant for long enough to judge it
+        if self._judged_ms is not None and t_ms - self._judged_ms < JUDGE_EVERY_MS:
+            return None
+        self._judged_ms = t_ms
         median_ms = statistics.median(ms for _, ms in self._recent)
         if self.variant == BEST:
             if median_ms > SLOW_SHARE * self.frame_ms:
@@ -69,5 +74,6 @@ class KeepUp:
         self.variant = variant
         self._recent.clear()
         self._since_ms = None
+        self._judged_ms = None
         self._fast_ref_ms = None
         return variant

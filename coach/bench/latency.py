@@ -225,7 +225,8 @@ def _stats(latencies_ms: list[float]) -> dict[str, float | int | None]:
 
 def _summarise(path: str, session: _Session, frames_in_source: int) -> dict[str, Any]:
     """Latency statistics past the warm-up frames, and the frames that got no pose event, by cause: not sent by the
-    page (one in flight), replaced in the live loop's one-frame slot (server), or lost on the way (the rest)."""
+    page (PAGE_MAX_IN_FLIGHT on their way), replaced in the live loop's one-frame slot (server, as of the last state
+    event), or lost (the rest)."""
     measured = sorted(session.captured_ms)[WARMUP_FRAMES:]
     first_measured_ms = measured[0] if measured else 0
     pose = [session.pose_ms[t] - session.captured_ms[t] for t in measured if t in session.pose_ms]
