@@ -138,7 +138,8 @@ class PoseEvent(_Event):
     points: list[tuple[float, float] | None] = Field(description="33 MediaPipe landmarks, or empty when no person")
     joint_status: dict[int, JointStatus] = Field(default_factory=dict)
     form_ok: bool = True
-    captured_wall_ms: float = Field(description="server wall clock when the frame was captured (latency only)")
+    captured_wall_ms: float = Field(description="server wall clock when the frame was captured (latency only): a "
+                                    "paced file's frame when it was due, a camera frame when the server got it")
 
 
 class RepEvent(_Event):

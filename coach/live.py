@@ -12,6 +12,8 @@ Controls (pause, skip, ...) are queued by the server and applied by this thread 
 health changes (`SourceStatus`): an unplugged or frozen camera, or a browser camera that goes quiet (polled here
 through `QuietWatch`), pauses the circuit with a warning, and its return resumes it (after one frame, so the time it
 was away never counts as set time) with the set in progress kept.
+On a live source the pose model keeps up by itself (`keep_up`, coach.keepup): full while it leaves headroom for the
+camera's frame rate, lite while it does not, switched between two frames so counts and timers carry on.
 The overlay's copy of each server-source frame (a JPEG, 0.5-1 ms at 640x480) is encoded by the feeder thread, next to
 decoding and while the loop runs inference on the previous frame, and only while `video_wanted()` says a tab is ready
 for one; the loop never encodes, and a browser-camera session never gets its own frames back.
@@ -35,11 +37,12 @@ from pydantic import BaseModel
 
 from coach.circuit import Circuit, SetResult
 from coach.events import ErrorEvent, PoseEvent, Settings, WarningEvent
+from coach.keepup import BEST, KeepUp
 from coach.presence import PersonGate
 from coach.sources import Frame, FrameSource, QuietWatch, SourceError, SourceStatus, open_source
 
 if TYPE_CHECKING:
-    from coach.pose import Pose, PoseEstimator, SharedEstimator
+    from coach.pose import Pose, PoseModels, SharedEstimator
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +54,10 @@ CROWD_CHECK_MS = 2_000  # how often (frame time) the estimator counts the people
 CROWD_WARNING_REPEAT_MS = 15_000  # "someone else is in view" is said again after this long
 CROWD_WARNING = ("Someone else is in view: the coach keeps following the person it was already following; if the "
                  "counts look wrong, ask them to step out of the picture.")
+BROWSER_CAMERA_FPS = 30.0  # the rate browsers' cameras deliver by default; the page sends no rate with its frames
+FASTER_MODEL = "Using the faster pose model to keep up"
+NO_FASTER_MODEL = ("The pose model can't keep up with the camera and the faster model is not available on this "
+                   "machine (see `coach models --variant lite`), so some movements may be missed.")
 FILE_END = object()
 
 Emit = Callable[[list[BaseModel | bytes]], None]  # events and JPEG frames (bytes), in send order
@@ -120,12 +127,16 @@ class LiveSession:
         make_source: Callable[[str], FrameSource] = open_source,
         video_wanted: Callable[[], bool] | None = None,
         clock_s: Callable[[], float] = time.monotonic,
+        keep_up: bool = False,
     ) -> None:
         """`source_spec`: a file path or webcam index for a server source; None = the browser sends frames.
         `video_wanted`: asked by the feeder before each frame; True = encode it for the overlay (None: never).
         `clock_s`: the browser camera's watchdog clock (monotonic seconds), a seam for tests.
         The pose estimator: `shared_estimator` (the server's, lent for this session) when given, else one from
-        `make_estimator` (default `live_estimator`), closed when the session ends."""
+        `make_estimator` (default `live_models`), closed when the session ends.
+        `keep_up`: on a live source, switch the estimator (a `PoseModels`) to the faster model while the full one
+        cannot keep up with the camera (coach.keepup). A file never switches: its counts must not depend on the
+        machine's load."""
         self.settings = settings
         self.emit = emit
         self.source_spec = source_spec
@@ -137,11 +148,15 @@ class LiveSession:
         self.controls: queue.SimpleQueue[str | SourceStatus] = queue.SimpleQueue()
         self.circuit = make_circuit(settings, on_set_done=on_set_done)
         self.on_finish = on_finish
-        self._make_estimator = make_estimator or live_estimator
+        self._make_estimator = make_estimator or live_models
         self._shared_estimator = shared_estimator
         self._make_smoother = make_smoother
         self._make_source = make_source
         self._video_wanted = video_wanted
+        self._keep_up = keep_up and not self.is_file
+        self._pace: KeepUp | None = None  # made on the first frame, when the camera's frame rate is known
+        self._camera_fps = BROWSER_CAMERA_FPS  # a webcam's own rate replaces it when the feeder opens it
+        self._said_faster = False
         self._source_paused = False  # the circuit was paused because the camera went away or froze
         self._resume_after_frame = False  # the camera is back: resume once its first frame has been seen
         self._last_t_ms = 0
@@ -201,6 +216,7 @@ class LiveSession:
             self.slot.put_wait(ErrorEvent(code="source", message=str(exc)), self.stop_event)
             return
         source.watch(self.controls.put, self.stop_event)
+        self._camera_fps = source.fps
         with source:
             start_wall_s = time.monotonic()
             paused_s = 0.0
@@ -212,12 +228,14 @@ class LiveSession:
                     paused_s += time.monotonic() - pause_start_s
                 if self.stop_event.is_set():
                     return
+                late_s = 0.0
                 if self.is_file and self.speed > 0:
                     due_s = start_wall_s + paused_s + frame.t_ms / 1000 / self.speed
                     delay_s = due_s - time.monotonic()
                     if delay_s > 0:
                         self.stop_event.wait(delay_s)
-                item = self._slot_item(frame)
+                    late_s = max(0.0, time.monotonic() - due_s)
+                item = self._slot_item(frame, late_s)
                 if self.is_file:
                     if not self.slot.put_wait(item, self.stop_event):
                         return
@@ -225,9 +243,12 @@ class LiveSession:
                     self.slot.offer(item)
         self.slot.put_wait(FILE_END, self.stop_event)
 
-    def _slot_item(self, frame: Frame) -> SlotItem:
-        """The feeder's part of a frame's work: stamp it and, when a tab is ready for video, its overlay JPEG."""
-        item = SlotItem(frame, None, frame.t_ms, frame.index, time.time() * 1000)
+    def _slot_item(self, frame: Frame, late_s: float = 0.0) -> SlotItem:
+        """The feeder's part of a frame's work: stamp it and, when a tab is ready for video, its overlay JPEG.
+
+        The stamp is when the frame was captured, as far as latency goes: a paced file's frame counts as captured
+        when it was due (`late_s` ago), so a loop that holds the feeder up shows as latency rather than hiding it."""
+        item = SlotItem(frame, None, frame.t_ms, frame.index, time.time() * 1000 - late_s * 1000)
         if self._video_wanted is not None and self._video_wanted():
             ok, encoded = cv2.imencode(".jpg", frame.image_bgr, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
             if ok:
@@ -316,6 +337,24 @@ class LiveSession:
         self._source_paused = self._source_paused or bool(paused)
         return events + paused
 
+    def _keep_pace(self, estimator: Any, t_ms: int) -> list[WarningEvent]:
+        """Feed the frame's pose time to the model choice and switch when it says so; the first switch down in a
+        session is said once, and so is a faster model that cannot be had (the session then stays as it is)."""
+        if self._pace is None:
+            self._pace = KeepUp(frame_ms=1000 / self._camera_fps)
+        variant = self._pace.observe(t_ms, estimator.detect_ms)
+        if variant is None:
+            return []
+        if not estimator.use(variant):
+            self._keep_up = False
+            return [WarningEvent(t_ms=t_ms, warning_id="no_faster_model", text=NO_FASTER_MODEL)]
+        log.info("pose model: %s from %d ms (pose %.1f ms a frame at %.0f fps)", variant, t_ms, estimator.detect_ms,
+                 self._camera_fps)
+        if variant == BEST or self._said_faster:
+            return []
+        self._said_faster = True
+        return [WarningEvent(t_ms=t_ms, warning_id="faster_model", text=FASTER_MODEL)]
+
     def _process(self, item: SlotItem, estimator: Any, person_gate: PersonGate, smoother: Any) -> None:
         messages: list[BaseModel | bytes] = []
         frame = item.frame
@@ -329,8 +368,10 @@ class LiveSession:
             frame = Frame(image, item.t_ms, item.index)
         elif item.overlay_jpeg is not None:
             messages.append(item.overlay_jpeg)
-        pose = smoother.apply(person_gate.apply(estimator.detect(frame)))
-        events = self.circuit.update(frame.t_ms, pose)
+        detected = estimator.detect(frame)
+        pose_notes = self._keep_pace(estimator, frame.t_ms) if self._keep_up else []
+        pose = smoother.apply(person_gate.apply(detected))
+        events = self.circuit.update(frame.t_ms, pose) + pose_notes
         self._last_t_ms = frame.t_ms
         if getattr(estimator, "people_in_view", 1) > 1 and (
                 self._crowd_warned_ms is None or frame.t_ms - self._crowd_warned_ms >= CROWD_WARNING_REPEAT_MS):
@@ -365,11 +406,12 @@ def overlay_points(pose: Pose | None) -> list[tuple[float, float] | None]:
             for (x, y, _z), ok in zip(pose.image_xyz, visible, strict=True)]
 
 
-def live_estimator() -> PoseEstimator:
-    """The live loop's pose model: one person tracked, the people in view counted every CROWD_CHECK_MS."""
-    from coach.pose import PoseEstimator
+def live_models(variant: str = "full") -> PoseModels:
+    """The live loop's pose models, starting on `variant`: one person tracked, the people in view counted every
+    CROWD_CHECK_MS."""
+    from coach.pose import PoseEstimator, PoseModels
 
-    return PoseEstimator(crowd_check_ms=CROWD_CHECK_MS)
+    return PoseModels(lambda name: PoseEstimator(variant=name, crowd_check_ms=CROWD_CHECK_MS), variant)
 
 
 def _too_dark(image_bgr: np.ndarray) -> bool:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,6 +17,8 @@ import numpy as np
 
 if TYPE_CHECKING:
     from coach.sources import Frame
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,7 @@ class PoseEstimator:
         self._graph_t_ms: int | None = None  # the last time MediaPipe was fed, over the estimator's whole life
         self._new_session = False
         self._first_frame = True
+        self.detect_ms = 0.0
 
     def begin_session(self) -> None:
         """The next frame starts a new session: its clock may start again from any t_ms, and nothing of the last
@@ -96,7 +101,14 @@ class PoseEstimator:
         self.people_in_view = 0
 
     def detect(self, frame: Frame) -> Pose | None:
-        """The person's pose in `frame`, or None when no person is found."""
+        """The person's pose in `frame`, or None when no person is found. `detect_ms` says how long it took (a
+        measurement for the live loop's model choice, see coach.keepup; no frame time depends on it)."""
+        started_s = time.perf_counter()
+        pose = self._detect(frame)
+        self.detect_ms = (time.perf_counter() - started_s) * 1000
+        return pose
+
+    def _detect(self, frame: Frame) -> Pose | None:
         if self._last_t_ms is not None and frame.t_ms <= self._last_t_ms:
             raise ValueError(f"frame timestamps must increase: got {frame.t_ms} ms after {self._last_t_ms} ms")
         self._last_t_ms = frame.t_ms
@@ -158,8 +170,73 @@ class PoseEstimator:
         self.close()
 
 
+class PoseModels:
+    """Pose estimators of several model variants behind one `detect`, so the live loop can change variant between two
+    frames of a session (see coach.keepup) while everything after the pose, counts and timers, carries on.
+
+    Each variant's estimator is built on first use and kept: a switch back costs nothing, and memory stays one graph
+    per variant used. An estimator taken up again after a break begins a new session on it (`begin_session`), so it
+    forgets the person it tracked seconds ago instead of looking for them where they were. A variant that cannot be
+    provided (lite needs Google's download or npm) is remembered, and `use` refuses it without trying again.
+    """
+
+    def __init__(self, make: Callable[[str], PoseEstimator], variant: str = "full") -> None:
+        self._make = make
+        self._first_variant = variant
+        self._estimators = {variant: make(variant)}
+        self._unavailable: set[str] = set()
+        self.variant = variant
+
+    @property
+    def _current(self) -> PoseEstimator:
+        return self._estimators[self.variant]
+
+    @property
+    def people_in_view(self) -> int:
+        return self._current.people_in_view
+
+    @property
+    def detect_ms(self) -> float:
+        return self._current.detect_ms
+
+    def detect(self, frame: Frame) -> Pose | None:
+        return self._current.detect(frame)
+
+    def use(self, variant: str) -> bool:
+        """Detect with `variant` from the next frame on; False (and no change) when it cannot be provided."""
+        from coach.models import ModelError
+
+        if variant == self.variant:
+            return True
+        if variant in self._unavailable:
+            return False
+        estimator = self._estimators.get(variant)
+        if estimator is None:
+            try:
+                self._estimators[variant] = self._make(variant)
+            except ModelError as exc:
+                log.warning("The %s pose model is unavailable: %s", variant, exc)
+                self._unavailable.add(variant)
+                return False
+        else:
+            estimator.begin_session()
+        self.variant = variant
+        return True
+
+    def begin_session(self) -> None:
+        """A new session starts on the first variant again, and no estimator remembers the last session's person."""
+        for estimator in self._estimators.values():
+            estimator.begin_session()
+        self.variant = self._first_variant
+
+    def close(self) -> None:
+        for estimator in self._estimators.values():
+            estimator.close()
+
+
 class SharedEstimator:
-    """One PoseEstimator for a server's whole life, lent to one session at a time.
+    """One PoseEstimator (or one PoseModels, an estimator per variant) for a server's whole life, lent to one session
+    at a time.
 
     A MediaPipe graph per session, each on its session's new thread (glibc gives every thread its own malloc arena),
     grew the server's memory with every start: 277 -> 781 MB over 17 starts. The estimator is built on the first
@@ -169,13 +246,13 @@ class SharedEstimator:
     lend builds a new one.
     """
 
-    def __init__(self, make: Callable[[], PoseEstimator]) -> None:
+    def __init__(self, make: Callable[[], PoseEstimator | PoseModels]) -> None:
         self._make = make
         self._lock = threading.Lock()
-        self._estimator: PoseEstimator | None = None
+        self._estimator: PoseEstimator | PoseModels | None = None
 
     @contextmanager
-    def lend(self) -> Iterator[PoseEstimator]:
+    def lend(self) -> Iterator[PoseEstimator | PoseModels]:
         """The estimator, for one session's frames (strictly increasing t_ms within the session)."""
         with self._lock:
             if self._estimator is None:

@@ -51,7 +51,7 @@ from coach.events import (
 from coach.history import HistoryRecorder
 from coach.history.api import history_router
 from coach.landmarks import SKELETON_EDGES
-from coach.live import LiveSession, live_estimator
+from coach.live import LiveSession, live_models
 from coach.pose import SharedEstimator
 from coach.recorded.api import video_router
 from coach.recorded.jobs import MAX_UPLOAD_BYTES, VideoJobs
@@ -84,6 +84,7 @@ class ServeConfig:
     source_name: str = ""
     source_note: str = ""
     speed: float = 1.0
+    model: str | None = None  # a pinned pose model variant; None: full, lite while full cannot keep up (live)
     settings: Settings = field(default_factory=Settings)
     host: str = "127.0.0.1"
     port: int = 8000
@@ -232,7 +233,8 @@ class Coach:
         self.history = HistoryRecorder.open(config.history_dir) if config.keep_history else None
         # the start sheet's default: the last after-run / rest-day choice, kept in the history (only those two notes)
         self.day = cast("DayKind | None", self.history.last_day_note() if self.history is not None else None)
-        self.estimator = SharedEstimator(live_estimator)  # built on the first session, closed at shutdown
+        # built on the first session, closed at shutdown; full (lite while it cannot keep up) unless --model pins one
+        self.estimator = SharedEstimator(lambda: live_models(config.model or "full"))
         self._starting = asyncio.Lock()  # one start at a time, so no session is replaced without being stopped
 
     def _last_routine(self) -> Routine:
@@ -316,6 +318,7 @@ class Coach:
                 speed=self.config.speed, on_set_done=on_set_done, on_finish=on_finish,
                 make_circuit=lambda settings, on_set_done: Circuit(settings, moves, on_set_done=on_set_done),
                 shared_estimator=self.estimator, video_wanted=self.video_wanted, clock_s=self.clock,
+                keep_up=self.config.model is None,
             )
             self.session_owner = client if control.source == "browser" else None
             self.session.start()

@@ -24,7 +24,7 @@ from history_fixture import FakeSummary
 
 from coach.circuit import CircuitMoves
 from coach.events import MoveInfo, Settings
-from coach.pose import Pose
+from coach.pose import Pose, PoseModels
 from coach.sources import Frame
 
 FRAME_MS = 33
@@ -182,6 +182,11 @@ class FakeEstimator:
         self.lockstep = lockstep
         self.frames: list[int] = []
         self.people_in_view = 0
+        self.detect_ms = 0.0  # no model: it always keeps up
+        self.sessions_begun = 0
+
+    def begin_session(self) -> None:
+        self.sessions_begun += 1
 
     def detect(self, frame: Frame) -> Pose | None:
         self.frames.append(frame.t_ms)
@@ -193,6 +198,27 @@ class FakeEstimator:
 
     def close(self) -> None:
         pass
+
+
+PoseTime = Callable[[str, int], float]  # (variant, frame t_ms) -> ms the model takes for that frame
+
+
+class TimedEstimator(FakeEstimator):
+    """A FakeEstimator of one model variant whose time per frame (`detect_ms`) the test sets: no model, no sleeping."""
+
+    def __init__(self, variant: str, pose_ms: PoseTime, lockstep: Lockstep | None = None) -> None:
+        super().__init__(lockstep)
+        self.variant = variant
+        self.pose_ms = pose_ms
+
+    def detect(self, frame: Frame) -> Pose | None:
+        self.detect_ms = self.pose_ms(self.variant, frame.t_ms)
+        return super().detect(frame)
+
+
+def fake_live_models(variant: str = "full") -> PoseModels:
+    """Stands in for `coach.server.live_models`: the server's pose models, each variant a FakeEstimator."""
+    return PoseModels(lambda _variant: FakeEstimator(), variant)
 
 
 class PassThroughSmoother:

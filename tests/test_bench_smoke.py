@@ -62,9 +62,27 @@ def test_soak(person_clip: tuple[Path, dict], tmp_path: Path, capsys: pytest.Cap
     assert "RSS growth per 30 min" in out
 
 
+def test_latency(person_clip: tuple[Path, dict], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    results, out = _bench(capsys, tmp_path, "latency", "--clip", str(person_clip[0]), "--max-frames", "20")
+    file_run, browser_run = results["runs"]
+    assert (file_run["path"], browser_run["path"]) == ("file", "browser")
+    assert file_run["frames"] >= 20 and browser_run["frames"] == 20  # the file plays on until the stop arrives
+    for run in results["runs"]:
+        assert run["pose_events"] + run["frames_dropped"] == run["frames"]
+        assert run["frames_dropped"] == run["dropped_by_page"] + run["dropped_by_server"] + run["lost"]
+        pose = run["frame_to_pose"]
+        assert 0 < pose["n"] <= run["frames"] - results["warmup_frames"]
+        assert 0 < pose["p50_ms"] <= pose["p95_ms"] <= pose["p99_ms"] <= pose["max_ms"]
+        assert run["frame_to_rep"].keys() == pose.keys()
+    assert file_run["dropped_by_page"] == 0  # only the page's in-flight rule skips frames before sending
+    assert [t.keys() for t in results["targets"]] == [TARGET_KEYS] * 4
+    assert "frame -> pose ms p50 / p95 / p99" in out
+
+
 @pytest.mark.parametrize(("args", "sentence"), [
     (["speed", "--variants", "tiny"], "Unknown model variant tiny"),
     (["accuracy", "--clips", "no/such.mp4"], "No such video file"),
+    (["latency", "--clip", "no/such.mp4"], "No such video file"),
 ])
 def test_bad_input_is_one_sentence(args: list[str], sentence: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["bench", *args]) == 2

@@ -200,11 +200,11 @@ def test_the_start_sheet_offers_the_last_after_run_or_rest_day_choice(tmp_path: 
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """The choice defaults to the last one in the history, is stored with the new session, and colours the history
     page's calendar. A fake pose estimator: this is about the sheet, not the counting."""
-    from fakes import FakeEstimator, tick_moves
+    from fakes import fake_live_models, tick_moves
 
     from coach.history import HistoryStore
 
-    monkeypatch.setattr("coach.server.live_estimator", FakeEstimator)
+    monkeypatch.setattr("coach.server.live_models", fake_live_models)
     with HistoryStore.open(tmp_path) as store:
         store.start_session(rounds=1, set_seconds=30, note="rest-day", started_at="2025-06-01T07:00:00+00:00")
     video = make_video("room.mp4", 15)

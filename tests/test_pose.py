@@ -149,3 +149,27 @@ def test_native_code_opens_no_network_socket(tmp_path: Path) -> None:
     assert done.stdout.strip() == "ran"
     network_calls = [line for line in log.read_text().splitlines() if "AF_INET" in line]
     assert network_calls == []
+
+
+def test_switching_model_variants_mid_session_keeps_finding_the_person(person_clip) -> None:
+    """The real models behind PoseModels, as the live loop's keep-up switch uses them: full, lite, full again, all in
+    one session of increasing frame times (skipped until `coach models --variant lite` has built the lite model: a
+    test does not fetch it)."""
+    from coach.models import is_valid_bundle, model_path
+    from coach.pose import PoseModels
+
+    if not is_valid_bundle(model_path("lite")):
+        pytest.skip("no lite model here; `coach models --variant lite` builds it")
+    frames = _frames(person_clip[0], 60)
+    models = PoseModels(PoseEstimator)
+    try:
+        seen = []
+        for frame in frames:
+            if frame.index in (20, 40):
+                assert models.use("lite" if frame.index == 20 else "full")
+            pose = models.detect(frame)
+            seen.append((models.variant, pose is not None and pose.t_ms == frame.t_ms))
+    finally:
+        models.close()
+    assert [variant for variant, _ in seen] == ["full"] * 20 + ["lite"] * 20 + ["full"] * 20
+    assert all(found for _, found in seen[5:])  # after the tracker's first lock-on, every frame has the person

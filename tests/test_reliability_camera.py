@@ -26,6 +26,7 @@ from fakes import (
     MissingCamera,
     PassThroughSmoother,
     Unplug,
+    fake_live_models,
     picture,
     tick_moves,
 )
@@ -229,7 +230,7 @@ def receive_until(ws: Any, predicate: Any) -> list[dict]:
 def test_a_browser_camera_that_stops_sending_pauses_every_tab_and_resumes(monkeypatch: pytest.MonkeyPatch) -> None:
     """Frames 0-6 s (the set starts at 3 s), then nothing; the watchdog's clock passes the quiet limit; frames come
     back at 16 s (a phone unlocked). Each frame waits for its pose event, so every frame is processed."""
-    monkeypatch.setattr("coach.server.live_estimator", FakeEstimator)
+    monkeypatch.setattr("coach.server.live_models", fake_live_models)
     clock = SecondsClock()
     # tick checkers under the real move ids, so the routine a start runs (the Full circuit) finds its moves
     app = create_app(ServeConfig(keep_history=False), moves=tick_moves(MOVE_IDS))

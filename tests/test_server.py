@@ -347,11 +347,11 @@ def test_frames_are_encoded_only_while_some_tab_can_take_one():
 
 
 def test_after_run_or_rest_day_is_stored_with_the_session_and_offered_next_time(tmp_path, monkeypatch):
-    from fakes import FakeEstimator, tick_moves
+    from fakes import fake_live_models, tick_moves
 
     from coach.history import HistoryStore
 
-    monkeypatch.setattr("coach.server.live_estimator", FakeEstimator)
+    monkeypatch.setattr("coach.server.live_models", fake_live_models)
     with HistoryStore.open(tmp_path) as store:
         store.start_session(rounds=1, set_seconds=30, note="rest-day", started_at="2025-06-01T07:00:00+00:00")
         store.start_session(rounds=1, set_seconds=30, source="replay", started_at="2025-06-02T07:00:00+00:00")

@@ -12,6 +12,9 @@ const SPEAK_REPEAT_MS = 8000; // the same sentence is not spoken again within th
 const WARNING_SHOW_MS = 6000;
 const CAMERA_JPEG_QUALITY = 0.8;
 const CAMERA_AWAY = new Set(["camera_lost", "camera_frozen"]);
+// Frames on their way at once: one being posed, one waiting on the server. With one, any frame slower than the
+// camera's interval skipped the next camera frame (97 of 684 at a load average of 8, `coach bench latency`).
+const CAMERA_MAX_IN_FLIGHT = 2;
 
 const S = {
   ws: null,
@@ -338,11 +341,11 @@ function cameraTick() {
   const h = video.videoHeight;
   if (w && h) {
     draw(null, S.lastPose ? { ...S.lastPose, image_size: [w, h] } : { image_size: [w, h], points: [] });
-    if (S.camera.inFlight === 0 && S.ws && S.ws.readyState === WebSocket.OPEN) {
+    if (S.camera.inFlight < CAMERA_MAX_IN_FLIGHT && S.ws && S.ws.readyState === WebSocket.OPEN) {
       grab.width = w;
       grab.height = h;
       grab.getContext("2d").drawImage(video, 0, 0, w, h);
-      S.camera.inFlight = 1;
+      S.camera.inFlight += 1;
       S.camera.sentAt = now;
       grab.toBlob((jpeg) => {
         if (!jpeg || !S.camera.on) return;

@@ -136,9 +136,9 @@ class _TimedSession(LiveSession):
         with super()._estimator() as estimator:
             yield _Timed(estimator, "detect", "pose", self._spent)
 
-    def _slot_item(self, frame: Frame) -> SlotItem:
+    def _slot_item(self, frame: Frame, late_s: float = 0.0) -> SlotItem:
         started_s = time.perf_counter()
-        item = super()._slot_item(frame)
+        item = super()._slot_item(frame, late_s)
         self.samples["jpeg"].append((time.perf_counter() - started_s) * 1000)
         return item
 

@@ -1,4 +1,4 @@
-"""`coach bench speed|accuracy|soak`: measure the coach on the sample clips; results JSON + Markdown table."""
+"""`coach bench speed|accuracy|soak|latency`: measure the coach on the sample clips; results JSON + Markdown table."""
 
 from __future__ import annotations
 
@@ -27,9 +27,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                           help="a labelled folder with a manifest.json (e.g. real footage) instead of the samples")
     soak = kinds.add_parser("soak", help="the live session fed clips in a loop: memory and fps over time")
     soak.add_argument("--minutes", type=_positive_float, default=5.0, help="how long to run (default: 5)")
-    for sub, handler in ((speed, run_speed), (accuracy, run_accuracy), (soak, run_soak)):
-        sub.add_argument("--clips", nargs="+", type=Path, default=None, metavar="VIDEO",
-                         help="clips to use (default: every labelled clip in sample_videos/)")
+    latency = kinds.add_parser("latency", help="frame captured -> pose / rep event at a WebSocket client, for the "
+                               "server's file source and the browser camera")
+    latency.add_argument("--clip", type=Path, default=SAMPLES / "bridge_march_a.mp4", metavar="VIDEO",
+                         help="the clip both paths play at its own frame rate (default: sample_videos/"
+                              "bridge_march_a.mp4)")
+    for sub, handler in ((speed, run_speed), (accuracy, run_accuracy), (soak, run_soak), (latency, run_latency)):
+        if sub is not latency:
+            sub.add_argument("--clips", nargs="+", type=Path, default=None, metavar="VIDEO",
+                             help="clips to use (default: every labelled clip in sample_videos/)")
         sub.add_argument("--max-frames", type=_positive_int, default=None, metavar="N",
                          help="only the first N frames of each clip (soak: in total), for quick runs")
         sub.add_argument("--out", type=Path, default=Path("bench/results"), metavar="DIR",
@@ -127,3 +133,11 @@ def run_soak(args: argparse.Namespace) -> int:
 
     return _bench(args, lambda: soak.run_soak(_clips(args, need_labels=False), args.minutes, args.model,
                                               args.max_frames), soak.markdown)
+
+
+def run_latency(args: argparse.Namespace) -> int:
+    from coach.bench import latency
+
+    if not args.clip.is_file():
+        raise CoachError(f"No such video file: {args.clip}.")
+    return _bench(args, lambda: latency.run_latency(args.clip, args.model, args.max_frames), latency.markdown)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from coach.errors import CoachError
 from coach.events import Routine, Settings
+from coach.models import VARIANTS
 from coach.routines import RoutineStore
 from coach.server import ServeConfig, is_loopback
 
@@ -34,6 +35,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "coach follows what you do (default: follow for a video file, timed for a camera)")
     parser.add_argument("--speed", type=_speed, default=1.0, help="video file pace: 1 = real time, 2 = twice as "
                         "fast, 0 = as fast as possible (results are the same at any speed)")
+    parser.add_argument("--model", choices=VARIANTS, default=None, help="pin the pose model (default: full, "
+                        "switching to lite by itself while full cannot keep up with a live camera)")
     parser.add_argument("--no-open", action="store_true", help="do not open the overlay in a browser")
     parser.set_defaults(handler=run)
 
@@ -118,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
     mode = args.mode or ("follow" if kind == "file" else "timed")
     settings = Settings(rounds=args.rounds or 1, seconds=args.seconds or 30, per_side=args.per_side, mode=mode)
     config = ServeConfig(source_spec=source_spec, source_kind=kind, source_name=name, source_note=note,
-                         speed=args.speed, settings=settings, host=args.host, port=args.port,
+                         speed=args.speed, settings=settings, host=args.host, port=args.port, model=args.model,
                          routine=_routine(args, settings),
                          autostart=args.source is None and kind == "file")  # the demo starts by itself
     if note:
@@ -131,5 +134,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"coach: source: {name or 'browser camera only'}; open {url} (Ctrl+C to stop)")
     if not args.no_open:  # a moment after start-up, so the page finds the server listening
         threading.Timer(1.0, webbrowser.open, (url,)).start()
-    uvicorn.run(create_app(config), host=args.host, port=args.port, log_level="warning", ws_max_size=4 * 1024 * 1024)
+    # No per-message deflate: most of what crosses the socket is JPEG, which does not shrink, and compressing a 640x480
+    # frame took 1.0 ms (zlib, on the event loop between a pose and the tabs; in the page for its camera frames).
+    uvicorn.run(create_app(config), host=args.host, port=args.port, log_level="warning", ws_max_size=4 * 1024 * 1024,
+                ws_per_message_deflate=False)
     return 0
