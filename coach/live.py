@@ -16,7 +16,9 @@ On a live source the pose model keeps up by itself (`keep_up`, coach.keepup): fu
 camera's frame rate, lite while it does not, switched between two frames so counts and timers carry on.
 The overlay's copy of each server-source frame (a JPEG, 0.5-1 ms at 640x480) is encoded by the feeder thread, next to
 decoding and while the loop runs inference on the previous frame, and only while `video_wanted()` says a tab is ready
-for one; the loop never encodes, and a browser-camera session never gets its own frames back.
+for one; the loop never encodes. A browser camera's frames are already JPEG: each is passed on just before its pose
+event too, so other tabs (a laptop showing what a paired phone films) see the picture; the server sends them to every
+tab but the camera's own, which draws its own video.
 """
 
 from __future__ import annotations
@@ -366,6 +368,7 @@ class LiveSession:
                                       message="A camera frame could not be decoded as JPEG; it was skipped.")])
                 return
             frame = Frame(image, item.t_ms, item.index)
+            messages.append(item.jpeg)
         elif item.overlay_jpeg is not None:
             messages.append(item.overlay_jpeg)
         detected = estimator.detect(frame)

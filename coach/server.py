@@ -2,9 +2,9 @@
 
 One coaching session at a time (one person in one living room); any number of tabs may watch it. Starts are
 serialised, and every session uses the one pose estimator the server keeps for its whole life (`SharedEstimator`).
-The WebSocket at /ws carries, server -> client, the events of `coach.events` (JSON text) and, for the server's
-own sources, each processed frame as a binary JPEG message just before its `pose` event (encoded only while some tab
-can take it: see `Coach.video_wanted`); client -> server, the
+The WebSocket at /ws carries, server -> client, the events of `coach.events` (JSON text) and each processed frame as
+a binary JPEG message just before its `pose` event (for the server's own sources encoded only while some tab can
+take it: see `Coach.video_wanted`; a browser camera's frames go to every tab but its own); client -> server, the
 controls of `coach.events.Control` (JSON text) and, for the browser-camera source, binary frames: an 8-byte
 little-endian float64 capture time in ms, then the JPEG bytes; when those stop coming the session pauses the set
 and tells every tab (`coach.sources.QuietWatch`).
@@ -283,7 +283,8 @@ class Coach:
         for message in messages:
             if isinstance(message, bytes):
                 for client in self.clients:
-                    client.push(message, droppable=True)
+                    if client is not self.session_owner:  # a browser camera's own page draws its own video
+                        client.push(message, droppable=True)
                 continue
             kind = getattr(message, "type", "")
             if hasattr(message, "seq"):

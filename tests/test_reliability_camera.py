@@ -217,11 +217,16 @@ def browser_frame(t_ms: int, n: int) -> bytes:
     return struct.pack("<d", t_ms) + jpeg.tobytes()
 
 
-def receive_until(ws: Any, predicate: Any) -> list[dict]:
-    """Events until (and including) the first that matches; pose events for earlier frames are passed over."""
+def receive_until(ws: Any, predicate: Any, frames: list[bytes] | None = None) -> list[dict]:
+    """Events until (and including) the first that matches; pose events for earlier frames are passed over. Binary
+    frames are collected in `frames`; without it a binary message fails the test."""
     events = []
     while True:
-        event = json.loads(ws.receive_text())
+        message = ws.receive()
+        if message.get("bytes") is not None and frames is not None:
+            frames.append(message["bytes"])
+            continue
+        event = json.loads(message["text"])
         events.append(event)
         if predicate(event):
             return events
@@ -258,8 +263,11 @@ def test_a_browser_camera_that_stops_sending_pauses_every_tab_and_resumes(monkey
             send(owner, t_ms)
         owner.send_text(json.dumps({"type": "stop"}))
         rest = receive_until(owner, lambda e: e["type"] == "summary")
-        seen = receive_until(watcher, lambda e: e["type"] == "summary")
+        pictures: list[bytes] = []
+        seen = receive_until(watcher, lambda e: e["type"] == "summary", pictures)
 
+    # the watching tab sees the camera's picture (the JPEG the page sent); the camera's own tab never gets it back
+    assert pictures and all(p.startswith(b"\xff\xd8") for p in pictures)
     warnings = [(e["warning_id"], e["text"]) for e in seen if e["type"] == "warning"]
     assert [w for w, _ in warnings] == ["camera_lost", "camera_ok"]  # the watching tab was told too
     assert warnings[0][1].startswith("The browser camera stopped; the set is paused")

@@ -308,7 +308,9 @@ def test_overlay_frames_are_encoded_by_the_feeder_only_when_a_tab_wants_them(mak
     assert not any(isinstance(m, bytes) for m in run(None))  # nobody asks: no frames at all
 
 
-def test_a_browser_camera_session_never_gets_its_own_frames_back():
+def test_a_browser_camera_frame_is_passed_on_as_it_came_just_before_its_pose():
+    """For the other tabs (a laptop showing a paired phone's camera); the server keeps it from the camera's own tab
+    (`test_reliability_camera`)."""
     import cv2
 
     from coach.live import LiveSession
@@ -330,7 +332,8 @@ def test_a_browser_camera_session_never_gets_its_own_frames_back():
         assert posed.wait(30)
     finally:
         session.stop()
-    assert not any(isinstance(m, bytes) for m in messages)
+    (index,) = [i for i, m in enumerate(messages) if isinstance(m, bytes)]
+    assert messages[index] == jpeg.tobytes() and messages[index + 1].type == "pose"
 
 
 def test_frames_are_encoded_only_while_some_tab_can_take_one():
