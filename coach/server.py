@@ -28,7 +28,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, HTTPException, Request, WebSocket, WebSocketDisconnect
@@ -52,11 +52,15 @@ from coach.history import HistoryRecorder
 from coach.history.api import history_router
 from coach.landmarks import SKELETON_EDGES
 from coach.live import LiveSession, live_models
+from coach.pairing.guard import paired_device
 from coach.pose import SharedEstimator
 from coach.recorded.api import video_router
 from coach.recorded.jobs import MAX_UPLOAD_BYTES, VideoJobs
 from coach.routines import PRESET_NAMES, RoutineError, RoutineStore, presets
 from coach.routines.api import routines_router
+
+if TYPE_CHECKING:
+    from coach.pairing.listener import Lan
 
 log = logging.getLogger(__name__)
 
@@ -408,8 +412,11 @@ class Coach:
         client.push(dump(ErrorEvent(code=code, message=message)), droppable=False)
 
 
-def create_app(config: ServeConfig, moves: CircuitMoves | None = None) -> FastAPI:
-    """The FastAPI app: /ws for events and controls, the overlay at /, and the history API when present."""
+def create_app(config: ServeConfig, moves: CircuitMoves | None = None, lan: Lan | None = None) -> FastAPI:
+    """The FastAPI app: /ws for events and controls, the overlay at /, and the history API when present.
+
+    With `lan` (`coach serve --pair`) it also has the pairing sheet's API, and the same app is served on the LAN
+    listener behind `coach.pairing.guard.LanGuard`, which lets in paired devices only and marks their requests."""
     coach = Coach(config, moves)
     videos = VideoJobs(Path(config.upload_dir) if config.upload_dir else None, config.max_upload_bytes)
 
@@ -421,6 +428,11 @@ def create_app(config: ServeConfig, moves: CircuitMoves | None = None) -> FastAP
         await asyncio.to_thread(videos.close)
 
     def same_origin(request: Request) -> None:
+        device = paired_device(request)
+        if device is not None:  # over the LAN listener, whose guard has checked Host, Origin and the token
+            if not device.allow_history:
+                raise HTTPException(403, "This device was paired without access to your history and videos.")
+            return
         if not request_allowed(request.headers.get("origin"), request.headers.get("host"), config):
             raise HTTPException(403, "Only the Stride Coach page on this computer may use this.")
 
@@ -430,7 +442,9 @@ def create_app(config: ServeConfig, moves: CircuitMoves | None = None) -> FastAP
 
     @app.websocket("/ws")
     async def websocket_endpoint(websocket: WebSocket) -> None:
-        if not origin_allowed(websocket.headers.get("origin"), websocket.headers.get("host"), config):
+        lan_checked = paired_device(websocket) is not None  # the LAN guard checked its own Host and Origin
+        if not lan_checked and not origin_allowed(websocket.headers.get("origin"), websocket.headers.get("host"),
+                                                  config):
             log.warning("refused a WebSocket from origin %s", websocket.headers.get("origin"))
             await websocket.close(code=CLOSE_POLICY)
             return
@@ -489,5 +503,9 @@ def create_app(config: ServeConfig, moves: CircuitMoves | None = None) -> FastAP
     app.include_router(history_router(config.history_dir, loopback_only=is_loopback(config.host)))
     app.include_router(video_router(videos, same_origin, config.history_dir))
     app.include_router(routines_router(coach.routines, loopback_only=is_loopback(config.host)))
+    if lan is not None:
+        from coach.pairing.api import pairing_router
+
+        app.include_router(pairing_router(lan, same_origin))
     app.mount("/", StaticFiles(directory=WEB_DIR, html=True), name="web")
     return app

@@ -14,6 +14,8 @@ from coach.models import VARIANTS
 from coach.routines import RoutineStore
 from coach.server import ServeConfig, is_loopback
 
+DEFAULT_PAIR_PORT = 8443  # coach.pairing.listener's default, here so that --help imports no TLS code
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -38,6 +40,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--model", choices=VARIANTS, default=None, help="pin the pose model (default: full, "
                         "switching to lite by itself while full cannot keep up with a live camera)")
     parser.add_argument("--no-open", action="store_true", help="do not open the overlay in a browser")
+    parser.add_argument("--pair", action="store_true", help="also listen on this computer's network address over "
+                        "HTTPS so a phone or tablet can pair with a one-time code and be the camera or the display "
+                        "(see the overlay's 'Use another device')")
+    parser.add_argument("--pair-address", metavar="IP", help="the network address to listen on with --pair "
+                        "(default: the one this computer's default route uses)")
+    parser.add_argument("--pair-port", type=int, default=DEFAULT_PAIR_PORT,
+                        help=f"the HTTPS port for --pair (default: {DEFAULT_PAIR_PORT})")
     parser.set_defaults(handler=run)
 
 
@@ -115,7 +124,10 @@ def run(args: argparse.Namespace) -> int:
     if not is_loopback(args.host) and not args.allow_remote:
         raise CoachError(f"--host {args.host} would let other machines open the coach and see the camera view, and "
                          "it has no login; add --allow-remote if you mean it, or keep the default 127.0.0.1.")
+    pair_address = _pair_address(args) if args.pair else None
     _check_port_free(args.host, args.port)  # before the camera or video is opened
+    if pair_address is not None:
+        _check_port_free(pair_address, args.pair_port)
     _routine(args, Settings())  # an unknown name is said before the camera or video is opened
     source_spec, kind, name, note = resolve_source(args.source)
     mode = args.mode or ("follow" if kind == "file" else "timed")
@@ -136,6 +148,44 @@ def run(args: argparse.Namespace) -> int:
         threading.Timer(1.0, webbrowser.open, (url,)).start()
     # No per-message deflate: most of what crosses the socket is JPEG, which does not shrink, and compressing a 640x480
     # frame took 1.0 ms (zlib, on the event loop between a pose and the tabs; in the page for its camera frames).
-    uvicorn.run(create_app(config), host=args.host, port=args.port, log_level="warning", ws_max_size=4 * 1024 * 1024,
-                ws_per_message_deflate=False)
+    options = {"log_level": "warning", "ws_max_size": 4 * 1024 * 1024, "ws_per_message_deflate": False}
+    if pair_address is None:
+        uvicorn.run(create_app(config), host=args.host, port=args.port, **options)
+        return 0
+    import asyncio
+
+    from coach.pairing.listener import lan_server, open_lan, serve_with_lan
+
+    lan = open_lan(pair_address, args.pair_port, config.history_dir)
+    made = "made a new certificate" if lan.certificate.created else "reusing its certificate"
+    print(f"coach: pairing on {lan.url} ({made}; SHA-256 {lan.certificate.fingerprint_sha256}); open 'Use another "
+          "device' in the overlay for a code")
+    app = create_app(config, lan=lan)
+    main = uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port, **options))
+    asyncio.run(serve_with_lan(main, lan_server(app, lan, **options)))
     return 0
+
+
+def _pair_address(args: argparse.Namespace) -> str:
+    """The LAN address for --pair (checked, or found); --pair keeps the main listener on loopback."""
+    import ipaddress
+
+    from coach.pairing.listener import lan_address
+
+    if not is_loopback(args.host):
+        raise CoachError("--pair keeps the coach itself on this computer: leave out --host/--allow-remote (paired "
+                         "devices reach it over HTTPS with a code instead).")
+    if not 1 <= args.pair_port <= 65535 or args.pair_port == args.port:
+        raise CoachError(f"--pair-port must be 1-65535 and differ from --port, not {args.pair_port}.")
+    if args.pair_address is None:
+        found = lan_address()
+        if found is None:
+            raise CoachError("--pair found no network address on this computer; connect to your home network or "
+                             "pass --pair-address IP.")
+        return found
+    try:
+        ipaddress.ip_address(args.pair_address)
+    except ValueError:
+        raise CoachError(f"--pair-address must be an IP address of this computer, not {args.pair_address!r}.") \
+            from None
+    return args.pair_address

@@ -10,7 +10,8 @@ GET  /api/history/export?format=csv|json  the whole history as a download
 
 Each request opens its own connection (WAL lets it read while the live coach writes), so the page keeps
 working even when the live recorder has switched itself off. When the server listens on loopback only, requests
-must name a loopback Host, which keeps a DNS-rebinding page from reading the history.
+must name a loopback Host, which keeps a DNS-rebinding page from reading the history; a device paired over the LAN
+(`coach serve --pair`) reads it only if it was given access when it was paired.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from coach.events import DayKind
 from coach.history import insights
 from coach.history.export import export_csv, export_json, session_json, set_json
 from coach.history.store import HistoryError, HistoryStore
+from coach.pairing.guard import paired_device
 
 LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
 
@@ -43,6 +45,11 @@ def history_router(data_dir: str | os.PathLike[str] | None = None, *, loopback_o
     """The history API over the database in ``data_dir``."""
 
     def check_host(request: Request) -> None:
+        device = paired_device(request)
+        if device is not None:  # a paired device over the LAN listener (its guard checked Host and Origin)
+            if not device.allow_history:
+                raise HTTPException(403, "This device was paired without access to the history.")
+            return
         host = (request.headers.get("host") or "").rsplit(":", 1)[0].lower()
         if loopback_only and host not in LOOPBACK_HOSTS:
             raise HTTPException(403, "The history is only served to this computer.")
