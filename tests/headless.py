@@ -1,4 +1,5 @@
-"""What the browser tests share: an app served on a loopback socket, and a page in headless Chromium.
+"""What the browser tests share: an app served on a loopback socket (or two, as `coach serve --pair` does), and a
+page in headless Chromium.
 
 The socket is bound and listening before the server starts, so the browser's first request queues until uvicorn
 accepts it: no waiting for start-up.
@@ -44,6 +45,35 @@ def serve_app(make_app: Callable[[int], Any], **uvicorn_options: Any) -> Iterato
         server.should_exit = True
         thread.join()
         sock.close()
+
+
+@contextmanager
+def serve_paired(make_app: Callable[[int, Any], Any], data_dir: Path, lan_address: str = "127.0.0.2",
+                 **uvicorn_options: Any) -> Iterator[tuple[str, Any]]:
+    """Serve `make_app(port, lan)` as `coach serve --pair` does: on a free 127.0.0.1 port and, over HTTPS with the
+    certificate kept in `data_dir`, on `lan_address` (another loopback address standing in for the LAN). Yields
+    ("http://127.0.0.1:<port>", the `Lan`)."""
+    from coach.pairing.listener import lan_server, open_lan, serve_with_lan
+
+    main_sock, lan_sock = socket.socket(), socket.socket()
+    main_sock.bind(("127.0.0.1", 0))
+    lan_sock.bind((lan_address, 0))
+    for sock in (main_sock, lan_sock):
+        sock.listen(16)
+    lan = open_lan(lan_address, lan_sock.getsockname()[1], data_dir)
+    app = make_app(main_sock.getsockname()[1], lan)
+    main = uvicorn.Server(uvicorn.Config(app, log_level="warning", **uvicorn_options))
+    lan_listener = lan_server(app, lan, log_level="warning", **uvicorn_options)
+    thread = threading.Thread(target=lambda: asyncio.run(serve_with_lan(main, lan_listener, [main_sock], [lan_sock])),
+                              daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{main_sock.getsockname()[1]}", lan
+    finally:
+        main.should_exit = True
+        thread.join()
+        main_sock.close()
+        lan_sock.close()
 
 
 @contextmanager
