@@ -15,6 +15,7 @@ const CAMERA_AWAY = new Set(["camera_lost", "camera_frozen"]);
 // Frames on their way at once: one being posed, one waiting on the server. With one, any frame slower than the
 // camera's interval skipped the next camera frame (97 of 684 at a load average of 8, `coach bench latency`).
 const CAMERA_MAX_IN_FLIGHT = 2;
+const CLOSE_UNPAIRED = 4401; // coach/pairing/guard.py: a paired device revoked while connected
 
 const S = {
   ws: null,
@@ -55,7 +56,11 @@ function connect() {
   S.ws = ws;
   setConn("connecting");
   ws.onopen = () => setConn("open");
-  ws.onclose = () => {
+  ws.onclose = (event) => {
+    if (event.code === CLOSE_UNPAIRED) {
+      location.assign("/pair"); // this device was unpaired on the computer: offer the code form again
+      return;
+    }
     setConn("closed");
     stopCamera();
     setTimeout(connect, 1500);

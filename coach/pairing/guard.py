@@ -33,7 +33,7 @@ CLOSE_UNPAIRED = 4401  # WebSocket close code (application range) for a device r
 MAX_FORM_BYTES = 2_048  # a code and a device name
 PAGE_HEADERS = {
     "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",  # the QR code's URL carries the code
+    "Referrer-Policy": "same-origin",  # the QR code's URL carries the code (no-referrer would make Origin "null")
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
                                "frame-ancestors 'none'",
 }
