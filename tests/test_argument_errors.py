@@ -149,6 +149,32 @@ def test_serve_checks_the_port_before_opening_the_camera(capsys, monkeypatch: py
 
 
 @pytest.mark.usefixtures("no_model_no_decoder")
+def test_serve_pair_checks_its_address_and_port_before_opening_the_camera(capsys,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", Tripwire("the web server"))
+    line = run_coach(capsys, "serve", "--pair", "--host", "0.0.0.0", "--allow-remote", "--no-open")
+    assert line.startswith("coach: error: --pair keeps the coach itself on this computer")
+    line = run_coach(capsys, "serve", "--pair", "--pair-address", "my-laptop.local", "--no-open")
+    assert line == "coach: error: --pair-address must be an IP address of this computer, not 'my-laptop.local'."
+    line = run_coach(capsys, "serve", "--pair", "--pair-port", "8000", "--no-open")
+    assert line == "coach: error: --pair-port must be 1-65535 and differ from --port, not 8000."
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        main_port = free.getsockname()[1]  # free again once closed, for the main listener's check
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.2", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        line = run_coach(capsys, "serve", "--pair", "--pair-address", "127.0.0.2", "--pair-port", str(port),
+                         "--port", str(main_port), "--source", "0", "--no-open")
+    assert line.startswith(f"coach: error: Cannot listen on 127.0.0.2:{port}")
+
+
+@pytest.mark.usefixtures("no_model_no_decoder")
 def test_bench_checks_out_and_name_before_measuring(capsys, monkeypatch: pytest.MonkeyPatch,
                                                     read_only_folder: Path, video: Path) -> None:
     from coach.bench import accuracy, soak, speed

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -130,3 +131,41 @@ def test_a_revoked_device_is_cut_off_at_once_and_another_carries_on(served: tupl
         assert json.loads(tablet.recv(timeout=RECEIVE_TIMEOUT_S))["code"] == "no_session"
     for token, status in ((phone_token, 401), (tablet_token, 200)):
         assert call(lan.url, "GET", "/", trusting(lan), headers={"Cookie": f"{TOKEN_COOKIE}={token}"}).status == status
+
+
+def test_coach_serve_pair_starts_both_listeners_and_keeps_the_certificate(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        make_video: Any) -> None:
+    """The command's own wiring, up to the point where it would serve (replaced here): the loopback listener as
+    without --pair, the LAN one on the given address with the certificate from the data folder, reused next time."""
+    import coach.pairing.listener
+    from coach.cli import main
+
+    monkeypatch.setenv("COACH_DATA_DIR", str(tmp_path))
+    started: list[tuple[Any, Any]] = []
+
+    async def record(main_server: Any, lan_server: Any) -> None:
+        started.append((main_server.config, lan_server.config))
+
+    monkeypatch.setattr(coach.pairing.listener, "serve_with_lan", record)
+    video = make_video("room.mp4", 3)
+    argv = ["serve", "--pair", "--pair-address", "127.0.0.2", "--pair-port", str(free_port("127.0.0.2")),
+            "--port", str(free_port("127.0.0.1")), "--source", str(video), "--no-open"]
+    assert main(argv) == 0
+    first = capsys.readouterr().out
+    assert main(argv) == 0
+    second = capsys.readouterr().out
+    (main_config, lan_config), _ = started
+    assert (main_config.host, lan_config.host) == ("127.0.0.1", "127.0.0.2")
+    assert main_config.ssl_certfile is None
+    assert lan_config.ssl_certfile == str(tmp_path / "pairing" / "cert.pem")
+    assert "made a new certificate" in first and "reusing its certificate" in second
+    fingerprint = first.split("SHA-256 ")[1].split(")")[0]
+    assert f"SHA-256 {fingerprint}" in second
+
+
+def free_port(host: str) -> int:
+    """A port nothing listens on at `host` now (the command checks it again before it would serve)."""
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
