@@ -1,8 +1,9 @@
 """A phone paired over the LAN listener is the camera, end to end in headless Chromium: the laptop's overlay (on
-127.0.0.1) shows a code and a QR code; a second page standing in for the phone (on the HTTPS listener at 127.0.0.2,
-trusting the coach's certificate by its public key as a person does by accepting it) opens the QR code's address,
-pairs, and streams a fake camera playing a sample clip. Its counts must match `coach replay` on the same clip, the
-laptop must show the phone's picture and counts, and unpairing must send the phone back to the code form at once.
+127.0.0.1) shows a code and a QR code; a page standing in for the phone (on the HTTPS listener at 127.0.0.2, trusting
+the coach's certificate by its public key as a person does by accepting it) opens the QR code's address, pairs, and
+streams a fake camera playing a sample clip, while a tablet paired with a second code (and history access) shows
+the session. The counts must match `coach replay` on the same clip on all three screens, the laptop and the tablet
+must show the phone's picture, and unpairing the phone must send it back to the code form at once.
 
 The frame rate over the browser-camera path is written to test-artifacts/pairing-camera-fps.txt.
 """
@@ -39,6 +40,8 @@ from coach.server import ServeConfig, create_app
 pytestmark = pytest.mark.browser
 
 PHONE_VIEWPORT = {"width": 412, "height": 915}  # a phone held upright, CSS pixels
+TABLET_VIEWPORT = {"width": 1024, "height": 768}  # a tablet on its side by the mat
+HISTORY_STATUS = "fetch('/api/history/sessions').then((r) => r.status)"
 
 
 def spki_sha256(lan: Lan) -> str:
@@ -60,7 +63,7 @@ def decode_qr(png: bytes) -> str:
     return text
 
 
-def test_a_paired_phone_is_the_camera_and_the_laptop_shows_it(tmp_path: Path) -> None:
+def test_a_paired_phone_is_the_camera_while_a_tablet_and_the_laptop_show_it(tmp_path: Path) -> None:
     clip = REPS_CLIP
     replayed = replay_counts(clip, tmp_path / "replay")
     assert replayed, "coach replay recognised no move in the clip"
@@ -86,10 +89,8 @@ def test_a_paired_phone_is_the_camera_and_the_laptop_shows_it(tmp_path: Path) ->
             assert pair_url == f"{lan.url}pair?code={code}"
             laptop.screenshot(path=str(ARTIFACTS / "pairing-sheet.png"))
 
-            phone = laptop.context.browser.new_context(viewport=PHONE_VIEWPORT).new_page()
-            phone.set_default_timeout(PAGE_TIMEOUT_MS)
-            phone_errors: list[str] = []
-            phone.on("pageerror", lambda exc: phone_errors.append(str(exc)))
+            errors: list[str] = []
+            phone = lan_page(laptop, PHONE_VIEWPORT, errors)
             assert phone.goto(f"{lan.url}").status == 401  # not paired yet: nothing but the code form
             phone.goto(pair_url)
             assert phone.input_value('[data-testid="pair-code"]') == code
@@ -99,7 +100,20 @@ def test_a_paired_phone_is_the_camera_and_the_laptop_shows_it(tmp_path: Path) ->
             phone.wait_for_selector('[data-testid="start-sheet"][open]')  # the overlay, on the phone
             assert phone.is_hidden('[data-testid="pair-button"]')  # a phone cannot pair others
             laptop.wait_for_selector('[data-testid="pair-device"]:has-text("Test phone")')
+
+            laptop.check('[data-testid="pair-allow-history"]')  # a new code, for a device that may see the history
+            laptop.wait_for_function(f"document.querySelector('[data-testid=\"pair-code\"]').textContent"
+                                     f".replace(' ', '') !== '{code}'")
+            tablet_code = laptop.text_content('[data-testid="pair-code"]').replace(" ", "")
+            tablet = lan_page(laptop, TABLET_VIEWPORT, errors)
+            tablet.goto(f"{lan.url}pair")  # typed, not scanned
+            tablet.fill('[data-testid="pair-code"]', tablet_code)
+            tablet.fill('[data-testid="pair-name"]', "Test tablet")
+            tablet.click('[data-testid="pair-button"]')
+            tablet.wait_for_selector('[data-testid="start-sheet"][open]')
+            laptop.wait_for_selector('[data-testid="pair-device"]:has-text("Test tablet")')
             laptop.click('[data-testid="pair-done"]')
+            assert phone.evaluate(HISTORY_STATUS) == 403 and tablet.evaluate(HISTORY_STATUS) == 200
 
             phone.check('[data-testid="source-browser"]')
             phone.check('[data-testid="mode-follow"]')
@@ -113,17 +127,19 @@ def test_a_paired_phone_is_the_camera_and_the_laptop_shows_it(tmp_path: Path) ->
             phone.click('[data-testid="stop-button"]')
             pose = phone.evaluate("window.__coach.lastPose")
             assert pose["t_ms"] < duration_ms + lead_in_ms
-            phone.wait_for_selector('[data-testid="summary"][open]')
-            laptop.wait_for_selector('[data-testid="summary"][open]')  # the laptop followed the phone's session
-            assert laptop.evaluate("window.__coach.frameBitmap !== null")  # and showed the phone's picture
+            for page in (phone, laptop, tablet):  # the laptop and the tablet followed the phone's session
+                page.wait_for_selector('[data-testid="summary"][open]')
+            for page in (laptop, tablet):  # and showed the phone's picture
+                assert page.evaluate("window.__coach.frameBitmap !== null")
             laptop.screenshot(path=str(ARTIFACTS / "pairing-laptop-summary.png"))
+            tablet.screenshot(path=str(ARTIFACTS / "pairing-tablet-summary.png"))
             load = os.getloadavg()[0]
             (ARTIFACTS / "pairing-camera-fps.txt").write_text(
                 f"{pose['frame_index'] / (pose['t_ms'] / 1000):.1f} frames/s posed over the browser-camera path "
                 f"({pose['frame_index'] + 1} frames in {pose['t_ms'] / 1000:.1f} s of camera time; load average "
                 f"{load:.1f} on {os.cpu_count()} CPUs)\n")
             rows = summary_rows(phone)
-            assert summary_rows(laptop) == rows
+            assert summary_rows(laptop) == rows and summary_rows(tablet) == rows
             for move_id, want in replayed.items():
                 for side, reps in want["reps"].items():
                     assert rows[(move_id, side)]["reps"] == reps, (move_id, side, rows, replayed)
@@ -135,4 +151,13 @@ def test_a_paired_phone_is_the_camera_and_the_laptop_shows_it(tmp_path: Path) ->
             laptop.click('[data-testid="pair-device"]:has-text("Test phone") [data-testid="pair-revoke"]')
             phone.wait_for_url(f"{lan.url}pair")
             assert phone.is_visible('[data-testid="pair-code"]')
-            assert phone_errors == []
+            assert tablet.text_content('[data-testid="connection"]') == "connected"  # the tablet stays paired
+            assert errors == []
+
+
+def lan_page(laptop: Any, viewport: dict[str, int], errors: list[str]) -> Any:
+    """A page of its own browser context (its own cookies: another device) in the laptop page's browser."""
+    page = laptop.context.browser.new_context(viewport=viewport).new_page()
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return page
