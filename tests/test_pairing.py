@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakes import FakeEstimator, tick_moves
+from fakes import fake_live_models, tick_moves
 from fastapi.testclient import TestClient
 from starlette.testclient import WebSocketDenialResponse
 from starlette.websockets import WebSocketDisconnect
@@ -184,7 +184,7 @@ def lan(certificate: Certificate) -> Lan:
 
 @pytest.fixture()
 def app(lan: Lan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setattr("coach.server.live_estimator", FakeEstimator)
+    monkeypatch.setattr("coach.server.live_models", fake_live_models)
     return create_app(ServeConfig(history_dir=str(tmp_path)), moves=tick_moves(), lan=lan)
 
 
@@ -225,10 +225,11 @@ def test_without_a_token_every_route_file_and_the_websocket_are_refused(app: Any
     assert refused.value.status_code == 401
 
 
-def test_a_paired_device_gets_the_overlay_and_the_websocket(phone: TestClient, lan: Lan) -> None:
+def test_a_paired_device_gets_the_overlay_the_routines_and_the_websocket(phone: TestClient, lan: Lan) -> None:
     pair(phone, lan)
     assert "Stride Coach" in phone.get("/").text
     assert phone.get("/app.js").status_code == 200
+    assert phone.get("/api/routines").status_code == 200  # the start sheet's picker: it runs sessions too
     with phone.websocket_connect(LAN_WS, headers={"origin": LAN_URL}) as ws:
         assert ws.receive_json()["type"] == "hello"
 

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from fakes import FakeEstimator, tick_moves
+from fakes import fake_live_models, tick_moves
 from headless import serve_paired
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
@@ -30,7 +30,7 @@ RECEIVE_TIMEOUT_S = 10  # a bound so a broken test fails instead of hanging; not
 
 @pytest.fixture()
 def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Lan]]:
-    monkeypatch.setattr("coach.server.live_estimator", FakeEstimator)
+    monkeypatch.setattr("coach.server.live_models", fake_live_models)
 
     def make_app(port: int, lan: Lan) -> Any:
         return create_app(ServeConfig(port=port, history_dir=str(tmp_path)), moves=tick_moves(), lan=lan)

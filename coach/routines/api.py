@@ -7,7 +7,8 @@ DELETE /api/routines/{name}   remove one of the person's routines (presets: 409)
 
 The body of a save is checked by `coach.routines.parse_routine`, so the page gets the same one sentence as
 `coach routines import`. Like the history API: loopback Host only when the server listens on loopback (no
-DNS-rebinding page may read or change them), and changes only from the coach's own page (same Origin as Host).
+DNS-rebinding page may read or change them), and changes only from the coach's own page (same Origin as Host). A
+device paired over the LAN (`coach serve --pair`) may use them: it starts sessions like the computer's own tab.
 """
 
 from __future__ import annotations
@@ -17,12 +18,15 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 
 from coach.history.api import LOOPBACK_HOSTS
+from coach.pairing.guard import paired_device
 from coach.routines.model import PRESET_NAMES, RoutineError, is_preset, parse_routine
 from coach.routines.store import RoutineStore
 
 
 def routines_router(store: RoutineStore, *, loopback_only: bool = True) -> APIRouter:
     def check_host(request: Request) -> None:
+        if paired_device(request) is not None:
+            return  # a paired device over the LAN listener, whose guard checked Host and Origin: it runs sessions too
         host = (request.headers.get("host") or "").rsplit(":", 1)[0].lower()
         if loopback_only and host not in LOOPBACK_HOSTS:
             raise HTTPException(403, "Routines are only served to this computer.")
