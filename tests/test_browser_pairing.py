@@ -34,6 +34,7 @@ from test_browser_overlay import (
 
 from coach.cli import main as coach_main
 from coach.events import Settings
+from coach.live import FASTER_MODEL
 from coach.pairing.listener import Lan
 from coach.server import ServeConfig, create_app
 
@@ -42,6 +43,11 @@ pytestmark = pytest.mark.browser
 PHONE_VIEWPORT = {"width": 412, "height": 915}  # a phone held upright, CSS pixels
 TABLET_VIEWPORT = {"width": 1024, "height": 768}  # a tablet on its side by the mat
 HISTORY_STATUS = "fetch('/api/history/sessions').then((r) => r.status)"
+COUNT_POSES = """() => {
+    window.__poses = 0;
+    const show = HANDLERS.pose;
+    HANDLERS.pose = (event) => { window.__poses += 1; show(event); };
+}"""  # one pose event per frame the server posed (frames it dropped as stale have none)
 
 
 def spki_sha256(lan: Lan) -> str:
@@ -117,6 +123,7 @@ def test_a_paired_phone_is_the_camera_while_a_tablet_and_the_laptop_show_it(tmp_
 
             phone.check('[data-testid="source-browser"]')
             phone.check('[data-testid="mode-follow"]')
+            phone.evaluate(COUNT_POSES)
             phone.click('[data-testid="start-button"]')
             phone.wait_for_function("window.__coach.camera.on && window.__coach.lastPose !== null")
             # one pass of the clip, then stop: the fake camera plays it in a loop, and the next pass starts with
@@ -133,11 +140,13 @@ def test_a_paired_phone_is_the_camera_while_a_tablet_and_the_laptop_show_it(tmp_
                 assert page.evaluate("window.__coach.frameBitmap !== null")
             laptop.screenshot(path=str(ARTIFACTS / "pairing-laptop-summary.png"))
             tablet.screenshot(path=str(ARTIFACTS / "pairing-tablet-summary.png"))
-            load = os.getloadavg()[0]
+            seconds, posed = pose["t_ms"] / 1000, phone.evaluate("window.__poses")
+            faster = FASTER_MODEL in phone.evaluate("window.__spoken")
             (ARTIFACTS / "pairing-camera-fps.txt").write_text(
-                f"{pose['frame_index'] / (pose['t_ms'] / 1000):.1f} frames/s posed over the browser-camera path "
-                f"({pose['frame_index'] + 1} frames in {pose['t_ms'] / 1000:.1f} s of camera time; load average "
-                f"{load:.1f} on {os.cpu_count()} CPUs)\n")
+                f"{posed / seconds:.1f} frames/s posed over the browser-camera path ({posed} of the "
+                f"{pose['frame_index'] + 1} frames sent in {seconds:.1f} s of camera time; "
+                f"{'switched to the lite model' if faster else 'full model throughout'}; load average "
+                f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)\n")
             rows = summary_rows(phone)
             assert summary_rows(laptop) == rows and summary_rows(tablet) == rows
             for move_id, want in replayed.items():
