@@ -132,7 +132,7 @@ def test_a_paired_phone_is_the_camera_while_a_tablet_and_the_laptop_show_it(tmp_
             duration_ms, lead_in_ms = labels["duration_ms"], labels["segments"][0]["start_ms"]
             phone.wait_for_function(f"window.__coach.lastPose.t_ms >= {duration_ms}")
             phone.click('[data-testid="stop-button"]')
-            pose = phone.evaluate("window.__coach.lastPose")
+            pose, posed = phone.evaluate("[window.__coach.lastPose, window.__poses]")  # both at the same moment
             assert pose["t_ms"] < duration_ms + lead_in_ms
             for page in (phone, laptop, tablet):  # the laptop and the tablet followed the phone's session
                 page.wait_for_selector('[data-testid="summary"][open]')
@@ -140,7 +140,7 @@ def test_a_paired_phone_is_the_camera_while_a_tablet_and_the_laptop_show_it(tmp_
                 assert page.evaluate("window.__coach.frameBitmap !== null")
             laptop.screenshot(path=str(ARTIFACTS / "pairing-laptop-summary.png"))
             tablet.screenshot(path=str(ARTIFACTS / "pairing-tablet-summary.png"))
-            seconds, posed = pose["t_ms"] / 1000, phone.evaluate("window.__poses")
+            seconds = pose["t_ms"] / 1000
             faster = FASTER_MODEL in phone.evaluate("window.__spoken")
             (ARTIFACTS / "pairing-camera-fps.txt").write_text(
                 f"{posed / seconds:.1f} frames/s posed over the browser-camera path ({posed} of the "
