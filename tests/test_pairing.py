@@ -218,6 +218,8 @@ def test_without_a_token_every_route_file_and_the_websocket_are_refused(app: Any
     for method, path in paths:
         response = phone.request(method, path)
         assert response.status_code == 401, (method, path)
+    page = phone.get("/", headers={"accept": "text/html"})  # a browser is pointed at the code form
+    assert page.status_code == 401 and 'href="/pair"' in page.text
     phone.cookies.set(TOKEN_COOKIE, "made-up")
     assert phone.get("/").status_code == 401
     with pytest.raises(WebSocketDenialResponse) as refused:

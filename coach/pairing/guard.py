@@ -31,6 +31,7 @@ SCOPE_KEY = "coach.paired_device"
 TOKEN_COOKIE = "__Host-coach-token"
 CLOSE_UNPAIRED = 4401  # WebSocket close code (application range) for a device revoked while connected
 MAX_FORM_BYTES = 2_048  # a code and a device name
+NOT_PAIRED = "This device is not paired with the coach: enter the code the computer shows on the pairing page."
 PAGE_HEADERS = {
     "Cache-Control": "no-store",
     "Referrer-Policy": "same-origin",  # the QR code's URL carries the code (no-referrer would make Origin "null")
@@ -67,8 +68,7 @@ class LanGuard:
             return
         device = self.pairing.device(conn.cookies.get(TOKEN_COOKIE))
         if device is None:
-            await _refuse(scope, receive, send, 401, "This device is not paired with the coach: open /pair and enter "
-                                                     "the code the computer shows.")
+            await _refuse(scope, receive, send, 401, NOT_PAIRED)
             return
         scope = {**scope, SCOPE_KEY: device}
         if scope["type"] == "websocket":
@@ -159,8 +159,13 @@ async def _read_form(request: Request) -> dict[str, str] | None:
 
 
 async def _refuse(scope: Scope, receive: Receive, send: Send, status: int, text: str) -> None:
-    """An HTTP error, or for a WebSocket the same HTTP answer to its upgrade (a plain 403 where the server cannot)."""
-    response = PlainTextResponse(text, status, headers={"Cache-Control": "no-store"})
+    """An HTTP error, or for a WebSocket the same HTTP answer to its upgrade (a plain 403 where the server cannot).
+    A browser that is not paired (or no longer: the coach restarted) gets a link to the code form."""
+    response: Response = PlainTextResponse(text, status, headers={"Cache-Control": "no-store"})
+    if status == 401 and "text/html" in HTTPConnection(scope).headers.get("accept", ""):
+        response = HTMLResponse(f'<!doctype html><meta name="viewport" content="width=device-width, '
+                                f'initial-scale=1"><title>Not paired</title><p>{html.escape(text)}</p>'
+                                '<p><a href="/pair">Pair this device</a></p>', status, headers=PAGE_HEADERS)
     if scope["type"] == "http":
         await response(scope, receive, send)
         return
