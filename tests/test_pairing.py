@@ -50,7 +50,7 @@ def test_a_code_pairs_once_and_the_token_names_the_device() -> None:
     pairing = Pairing(Clock())
     code = pairing.new_code(allow_history=True).code
     assert len(code) == 6 and code.isdigit()
-    device, token = pairing.redeem(code, "  Kitchen tablet  ")
+    device, token = pairing.redeem(f"{code[:3]} {code[3:]}", "  Kitchen tablet  ")  # as the sheet shows it
     assert pairing.device(token) == device
     assert (device.name, device.allow_history) == ("Kitchen tablet", True)
     assert pairing.current_code() is None

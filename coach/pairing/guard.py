@@ -220,8 +220,8 @@ its camera for it, until the computer unpairs it or the coach stops.</p>
 {note}
 <form method="post" action="/pair">
 <label for="code">Code</label>
-<input id="code" name="code" value="{code}" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]*"
-       maxlength="6" required data-testid="pair-code">
+<input id="code" name="code" value="{code}" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]*"
+       maxlength="7" required data-testid="pair-code">
 <label for="name">Name of this device <small>(shown on the computer)</small></label>
 <input id="name" name="name" value="{name}" maxlength="{max_name}" data-testid="pair-name">
 <button type="submit" data-testid="pair-button">Pair this device</button>
