@@ -258,6 +258,7 @@ def test_wrong_reused_and_expired_codes_show_the_form_again(phone: TestClient, l
     reused = phone.post("/pair", data={"code": code}, follow_redirects=False)
     assert reused.status_code == 403 and TOKEN_COOKIE not in phone.cookies
     assert phone.post("/pair", content=b"code=" + b"1" * 4096).status_code == 413
+    assert phone.post("/pair", content=b"&".join(b"f%d=1" % i for i in range(20))).status_code == 413
 
 
 def test_another_host_or_origin_is_refused_even_with_a_token(phone: TestClient, lan: Lan) -> None:

@@ -31,6 +31,7 @@ SCOPE_KEY = "coach.paired_device"
 TOKEN_COOKIE = "__Host-coach-token"
 CLOSE_UNPAIRED = 4401  # WebSocket close code (application range) for a device revoked while connected
 MAX_FORM_BYTES = 2_048  # a code and a device name
+MAX_FORM_FIELDS = 8
 NOT_PAIRED = "This device is not paired with the coach: enter the code the computer shows on the pairing page."
 PAGE_HEADERS = {
     "Cache-Control": "no-store",
@@ -148,13 +149,17 @@ class _Redeem:
 
 
 async def _read_form(request: Request) -> dict[str, str] | None:
-    """The url-encoded form's first value per field; None when it is larger than MAX_FORM_BYTES."""
+    """The url-encoded form's first value per field; None when it is larger than MAX_FORM_BYTES or has more than
+    MAX_FORM_FIELDS fields."""
     body = b""
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_FORM_BYTES:
             return None
-    fields = parse_qs(body.decode("utf-8", "replace"), max_num_fields=8)
+    try:
+        fields = parse_qs(body.decode("utf-8", "replace"), max_num_fields=MAX_FORM_FIELDS)
+    except ValueError:
+        return None
     return {key: values[0] for key, values in fields.items()}
 
 
