@@ -47,6 +47,16 @@ class ClipLabels:
         return list(dict.fromkeys(s["move"] for s in self.segments if s["move"] is not None))
 
 
+def _read_json(path: Path, missing: str) -> Any:
+    """A labels file's JSON; LabelError `missing` when it is not there, one sentence naming it when unreadable."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise LabelError(missing) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise LabelError(f"Cannot read the labels {path}: {exc}.") from None
+
+
 def sidecar_path(video: Path) -> Path:
     return video.with_suffix(".json")
 
@@ -54,12 +64,7 @@ def sidecar_path(video: Path) -> Path:
 def load_labels(video: Path) -> ClipLabels:
     """The labels of `video` (read from `<video stem>.json` beside it)."""
     path = sidecar_path(video)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise LabelError(f"{video} has no label sidecar ({path.name} is missing).") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise LabelError(f"Cannot read the labels {path}: {exc}.") from None
+    data = _read_json(path, f"{video} has no label sidecar ({path.name} is missing).")
     try:
         return ClipLabels(
             video=video, fps=float(data["fps"]), frame_count=int(data["frame_count"]),
@@ -130,12 +135,7 @@ def load_manifest(folder: Path) -> list[ClipLabels]:
     path = folder / MANIFEST
     if not folder.is_dir():
         raise LabelError(f"{folder} is not a folder.")
-    try:
-        records = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise LabelError(f"{folder} has no {MANIFEST}.") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise LabelError(f"Cannot read {path}: {exc}.") from None
+    records = _read_json(path, f"{folder} has no {MANIFEST}.")
     if not isinstance(records, list) or not records:
         raise LabelError(f"{path} must be a non-empty JSON list of clip records.")
     return [_manifest_clip(folder, record, index) for index, record in enumerate(records)]

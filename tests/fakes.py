@@ -124,6 +124,17 @@ class FakeCamera:
         return True, step.copy()
 
 
+def play_camera_script(session: Any, camera: FakeCamera, wait_s: float) -> None:
+    """Run a live session until its fake camera has played all its frames, then stop it and wait for the end."""
+    session.start()
+    try:
+        assert camera.exhausted.wait(wait_s), "the camera script did not finish"
+        session.control("stop")
+        assert session.done.wait(wait_s), "the session did not stop"
+    finally:
+        session.stop()
+
+
 class FakeCapture:
     """The part of cv2.VideoCapture that CameraSource uses."""
 

@@ -10,7 +10,17 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from fakes import FRAME_MS, FakeCamera, Lockstep, PassThroughSmoother, PoseTime, TimedEstimator, picture, tick_moves
+from fakes import (
+    FRAME_MS,
+    FakeCamera,
+    Lockstep,
+    PassThroughSmoother,
+    PoseTime,
+    TimedEstimator,
+    picture,
+    play_camera_script,
+    tick_moves,
+)
 
 from coach.circuit import Circuit
 from coach.events import Settings
@@ -139,13 +149,7 @@ def run_camera(pose_ms: PoseTime, seconds: float, keep_up: bool = True, source_s
         make_estimator=make, make_smoother=PassThroughSmoother,
         make_source=lambda spec: CameraSource(0, open_capture=camera, clock_ns=camera.clock, retry_s=0.001),
     )
-    session.start()
-    try:
-        assert camera.exhausted.wait(WAIT_S), "the camera script did not finish"
-        session.control("stop")
-        assert session.done.wait(WAIT_S), "the session did not stop"
-    finally:
-        session.stop()
+    play_camera_script(session, camera, WAIT_S)
     return events, built
 
 

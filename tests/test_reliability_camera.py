@@ -28,6 +28,7 @@ from fakes import (
     Unplug,
     fake_live_models,
     picture,
+    play_camera_script,
     tick_moves,
 )
 from fastapi.testclient import TestClient
@@ -137,13 +138,7 @@ def run_live(script: list[Any]) -> tuple[list[Any], FakeEstimator]:
         make_estimator=lambda: estimator, make_smoother=PassThroughSmoother,
         make_source=lambda spec: CameraSource(0, open_capture=camera, clock_ns=camera.clock, retry_s=0.001),
     )
-    session.start()
-    try:
-        assert camera.exhausted.wait(WAIT_S), "the camera script did not finish"
-        session.control("stop")
-        assert session.done.wait(WAIT_S), "the session did not stop"
-    finally:
-        session.stop()
+    play_camera_script(session, camera, WAIT_S)
     return events, estimator
 
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from coach.errors import CoachError, require_writable_folder
+from coach.errors import CoachError, require_writable_folder, write_output
 
 if TYPE_CHECKING:
     from coach.history import HistoryStore
@@ -157,12 +156,5 @@ def run_export(args: argparse.Namespace) -> int:
         )
     if not text.endswith("\n"):
         text += "\n"
-    if args.out == "-":
-        sys.stdout.write(text)
-        return 0
-    try:
-        Path(args.out).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise CoachError(f"Cannot write {args.out}: {exc.strerror}.") from exc
-    print(f"Wrote {args.out}")
+    write_output(text, args.out)
     return 0

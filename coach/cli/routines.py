@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from coach.errors import CoachError
+from coach.errors import CoachError, write_output
 
 if TYPE_CHECKING:
     from coach.events import Routine
@@ -90,15 +90,7 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    text = _store(args).get(args.name).model_dump_json(indent=2) + "\n"
-    if args.out == "-":
-        sys.stdout.write(text)
-        return 0
-    try:
-        Path(args.out).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise CoachError(f"Cannot write {args.out}: {exc.strerror}.") from None
-    print(f"Wrote {args.out}")
+    write_output(_store(args).get(args.name).model_dump_json(indent=2) + "\n", args.out)
     return 0
 
 
