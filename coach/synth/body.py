@@ -50,19 +50,37 @@ class Posed:
 
 
 class Body:
-    """One body shape of the export; `pose(angles)` gives world vertices and ground-truth joints."""
+    """One body shape of the export; `pose(angles)` gives world vertices and ground-truth joints.
 
-    def __init__(self, shape: str, path: Path = EXPORT_PATH) -> None:
+    `mix` (shape name -> weight, summing to 1; a negative weight extrapolates past the exported shapes) blends the
+    exported bodies into a new one, and `scale` resizes it uniformly: how the stress set gets many bodies from four.
+    """
+
+    def __init__(self, shape: str, path: Path = EXPORT_PATH, mix: dict[str, float] | None = None,
+                 scale: float = 1.0) -> None:
         data = np.load(path)
-        index = list(data["shapes"]).index(shape)
+        shapes = list(data["shapes"])
+        weights = np.zeros(len(shapes))
+        for name, weight in (mix or {shape: 1.0}).items():
+            weights[shapes.index(name)] = weight
         self.bones = [str(b) for b in data["bones"]]
         self.parents = data["parents"].astype(int)
         self.faces = data["faces"].astype(np.int32)
         self.regions = data["regions"]
-        self.rest = data["rest_vertices"][index].astype(np.float64)
-        self.id_transforms = np.concatenate(
-            [data["id_transforms"][index], np.tile([[[0, 0, 0, 1.0]]], (len(self.bones), 1, 1))], axis=1)
-        self.heads = data["id_heads"][index].astype(np.float64)
+        if mix is None:
+            index = shapes.index(shape)
+            rest, transforms, heads = (data[key][index].astype(np.float64)
+                                       for key in ("rest_vertices", "id_transforms", "id_heads"))
+        else:
+            rest, transforms, heads = (np.tensordot(weights, data[key].astype(np.float64), axes=1)
+                                       for key in ("rest_vertices", "id_transforms", "id_heads"))
+        if scale != 1.0:
+            rest, heads = rest * scale, heads * scale
+            transforms = transforms.copy()
+            transforms[:, :, 3] *= scale  # rest -> reference translation scales with the body
+        self.rest = rest
+        self.id_transforms = np.concatenate([transforms, np.tile([[[0, 0, 0, 1.0]]], (len(self.bones), 1, 1))], axis=1)
+        self.heads = heads
         self.weights = data["weights"].astype(np.float64)
         self.weight_bones = data["weight_bones"].astype(int)
         self.weights /= self.weights.sum(1, keepdims=True)

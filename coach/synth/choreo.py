@@ -32,13 +32,15 @@ class Label:
 
 @dataclass
 class Script:
-    """Builds a timeline of keys plus labels; `speed_jitter` varies each transition's duration a little."""
+    """Builds a timeline of keys plus labels; `speed_jitter` varies each transition's duration a little and `tempo`
+    stretches every transition and hold (2 = half speed)."""
 
     rng: np.random.Generator
     start: Angles
     anchor: str = "root"
     at_xy: tuple[float, float] = (0.0, 0.0)
     speed_jitter: float = 0.08
+    tempo: float = 1.0
     keys: list[Key] = field(default_factory=list)
     labels: list[Label] = field(default_factory=list)
     segments: list[dict] = field(default_factory=list)
@@ -59,12 +61,12 @@ class Script:
            at_xy: tuple[float, float] | None = None) -> float:
         """Move to `angles` in about `dur_s`, then stay `hold_s`; returns the transition midpoint (s)."""
         last = self.keys[-1]
-        dur = dur_s * float(1 + self.rng.uniform(-self.speed_jitter, self.speed_jitter))
+        dur = dur_s * self.tempo * float(1 + self.rng.uniform(-self.speed_jitter, self.speed_jitter))
         key = Key(last.t_s + dur, dict(angles), anchor or last.anchor, at_xy if at_xy is not None else last.at_xy)
         self.keys.append(key)
         mid = last.t_s + dur / 2
         if hold_s > 0:
-            self.wait(hold_s)
+            self.wait(hold_s * self.tempo)
         return mid
 
     def wait(self, hold_s: float) -> None:

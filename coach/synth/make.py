@@ -61,8 +61,10 @@ def colours(body: Body, outfit: str, skin: str) -> np.ndarray:
     return palette[body.regions]
 
 
-def fit_camera(points: np.ndarray, azimuth_deg: float, height_m: float, fov_deg: float, view: str) -> Camera:
+def fit_camera(points: np.ndarray, azimuth_deg: float, height_m: float, fov_deg: float, view: str,
+               size: tuple[int, int] = (WIDTH, HEIGHT), roll_deg: float = 0.0) -> Camera:
     """Aim at the middle of all sampled points and back off until every one is inside the frame with a margin."""
+    width, height = size
     lo, hi = points.min(0), points.max(0)
     target = (lo + hi) / 2
     target[2] = min(max(target[2], 0.25), 1.0)
@@ -70,10 +72,10 @@ def fit_camera(points: np.ndarray, azimuth_deg: float, height_m: float, fov_deg:
     for dist in np.arange(1.5, 8.0, 0.05):
         eye = (target[0] + direction[0] * dist, target[1] + direction[1] * dist, height_m)
         cam = Camera(eye=tuple(float(v) for v in eye), target=tuple(float(v) for v in target), fov_deg=fov_deg,
-                     view=view)
+                     view=view, width=width, height=height, roll_deg=roll_deg)
         px = cam.project(points)
-        if (px[:, 0].min() > 0.07 * WIDTH and px[:, 0].max() < 0.93 * WIDTH and px[:, 1].min() > 0.06 * HEIGHT
-                and px[:, 1].max() < 0.94 * HEIGHT):
+        if (px[:, 0].min() > 0.07 * width and px[:, 0].max() < 0.93 * width and px[:, 1].min() > 0.06 * height
+                and px[:, 1].max() < 0.94 * height):
             return cam
     return cam
 
@@ -119,7 +121,7 @@ def render_clip(spec: ClipSpec, out_dir: Path, renderer_cache: dict | None = Non
     person_frames = 0
     main_idx = [JOINT_NAMES.index(j) for j in MAIN_JOINTS]
     out_dir.mkdir(parents=True, exist_ok=True)
-    encoder = None if labels_only else _Encoder(out_dir / f"{spec.name}.mp4", spec.crf)
+    encoder = None if labels_only else Encoder(out_dir / f"{spec.name}.mp4", spec.crf)
     for i in range(n_frames):
         if empty:
             joints_2d.append(None)
@@ -139,17 +141,18 @@ def render_clip(spec: ClipSpec, out_dir: Path, renderer_cache: dict | None = Non
     if encoder:
         encoder.close()
     sidecar = _sidecar(spec, script, camera, n_frames, person_frames, joints_2d)
-    (out_dir / f"{spec.name}.json").write_text(_compact_json(sidecar))
+    (out_dir / f"{spec.name}.json").write_text(compact_json(sidecar))
     return sidecar
 
 
-class _Encoder:
+class Encoder:
     """H.264 MP4 through PyAV (libx264, yuv420p): browsers and OpenCV both read it."""
 
-    def __init__(self, path: Path, crf: int) -> None:
+    def __init__(self, path: Path, crf: int, fps: int = FPS, size: tuple[int, int] = (WIDTH, HEIGHT),
+                 preset: str = "medium") -> None:
         self.container = av.open(str(path), "w")
-        self.stream = self.container.add_stream("libx264", rate=FPS, options={"crf": str(crf), "preset": "medium"})
-        self.stream.width, self.stream.height, self.stream.pix_fmt = WIDTH, HEIGHT, "yuv420p"
+        self.stream = self.container.add_stream("libx264", rate=fps, options={"crf": str(crf), "preset": preset})
+        self.stream.width, self.stream.height, self.stream.pix_fmt = size[0], size[1], "yuv420p"
 
     def write(self, image: np.ndarray) -> None:
         self.container.mux(self.stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")))
@@ -159,7 +162,8 @@ class _Encoder:
         self.container.close()
 
 
-def _expected(script: Script | None) -> dict:
+def expected_counts(script: Script | None) -> dict:
+    """move -> reps per side and hold seconds per side, from the script's labels (partial reps not counted)."""
     if script is None:
         return {}
     out: dict[str, dict] = {}
@@ -191,14 +195,14 @@ def _sidecar(spec: ClipSpec, script: Script | None, camera: Camera, n_frames: in
         "camera": {"eye": [round(v, 3) for v in camera.eye], "target": [round(v, 3) for v in camera.target],
                    "fov_deg": camera.fov_deg, "view": camera.view},
         "segments": segments,
-        "expected": _expected(script),
+        "expected": expected_counts(script),
         "events": events,
         "person_frames": person_frames,
         "joints_2d": {"names": list(JOINT_NAMES), "frames": joints_2d},
     }
 
 
-def _compact_json(sidecar: dict) -> str:
+def compact_json(sidecar: dict) -> str:
     """Readable header, one line per frame of joints: small and diff-friendly."""
     frames = sidecar["joints_2d"]["frames"]
     head = {**sidecar, "joints_2d": {"names": sidecar["joints_2d"]["names"], "frames": "@FRAMES@"}}

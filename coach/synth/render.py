@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import moderngl
 import numpy as np
+
+if TYPE_CHECKING:
+    import moderngl
 
 WIDTH, HEIGHT = 640, 480
 
@@ -32,6 +35,9 @@ class Camera:
     target: tuple[float, float, float]
     fov_deg: float = 55.0
     view: str = "side"
+    width: int = WIDTH
+    height: int = HEIGHT
+    roll_deg: float = 0.0  # a camera not quite level: the image turns about the view axis
 
     def matrix(self) -> np.ndarray:
         """Perspective projection times view: world (z up) -> clip space."""
@@ -39,12 +45,16 @@ class Camera:
         forward = (target - eye) / np.linalg.norm(target - eye)
         side = np.cross(forward, (0, 0, 1))
         side /= np.linalg.norm(side)
+        up = np.cross(side, forward)
+        if self.roll_deg:
+            c, s = np.cos(np.radians(self.roll_deg)), np.sin(np.radians(self.roll_deg))
+            side, up = c * side + s * up, c * up - s * side
         view = np.eye(4)
-        view[0, :3], view[1, :3], view[2, :3] = side, np.cross(side, forward), -forward
+        view[0, :3], view[1, :3], view[2, :3] = side, up, -forward
         view[:3, 3] = -view[:3, :3] @ eye
         focal, near, far = 1 / np.tan(np.radians(self.fov_deg) / 2), 0.05, 30.0
         proj = np.zeros((4, 4))
-        proj[0, 0], proj[1, 1] = focal * HEIGHT / WIDTH, focal
+        proj[0, 0], proj[1, 1] = focal * self.height / self.width, focal
         proj[2, 2], proj[2, 3], proj[3, 2] = (far + near) / (near - far), 2 * far * near / (near - far), -1
         return proj @ view
 
@@ -52,7 +62,7 @@ class Camera:
         """Pixel coordinates (x right, y down) of world points."""
         clip = np.c_[points, np.ones(len(points))] @ self.matrix().T
         ndc = clip[:, :2] / clip[:, 3:4]
-        return np.c_[(ndc[:, 0] + 1) * WIDTH / 2, (1 - ndc[:, 1]) * HEIGHT / 2]
+        return np.c_[(ndc[:, 0] + 1) * self.width / 2, (1 - ndc[:, 1]) * self.height / 2]
 
 
 @dataclass(frozen=True)
@@ -90,12 +100,16 @@ def _room_geometry(camera: Camera, room: Room) -> np.ndarray:
 class Renderer:
     """Lit mesh with per-vertex colours in a plain room; reuses one offscreen EGL context."""
 
-    def __init__(self, faces: np.ndarray) -> None:
+    def __init__(self, faces: np.ndarray, size: tuple[int, int] = (WIDTH, HEIGHT),
+                 fragment_shader: str = FRAGMENT_SHADER) -> None:
+        import moderngl  # here, not at the top: cameras and rooms load without the synth extra
+
         self.ctx = moderngl.create_context(standalone=True, backend="egl")
-        self.fbo = self.ctx.simple_framebuffer((WIDTH, HEIGHT), components=3)
+        self.size = size
+        self.fbo = self.ctx.simple_framebuffer(size, components=3)
         self.fbo.use()
         self.ctx.enable(moderngl.DEPTH_TEST)
-        self.program = self.ctx.program(vertex_shader=VERTEX_SHADER, fragment_shader=FRAGMENT_SHADER)
+        self.program = self.ctx.program(vertex_shader=VERTEX_SHADER, fragment_shader=fragment_shader)
         self.faces = faces.astype(np.int32)
         self._index = self.ctx.buffer(self.faces.astype("i4").tobytes())
         self._room_key: tuple | None = None
@@ -133,5 +147,5 @@ class Renderer:
             vao.render()
             vao.release()
             vbo.release()
-        pixels = np.frombuffer(self.fbo.read(components=3), dtype=np.uint8).reshape(HEIGHT, WIDTH, 3)
+        pixels = np.frombuffer(self.fbo.read(components=3), dtype=np.uint8).reshape(self.size[1], self.size[0], 3)
         return pixels[::-1].copy()

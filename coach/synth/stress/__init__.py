@@ -1,0 +1,1 @@
+"""Stress sets: many varied, labelled renders for measuring the coach on clips it was never tuned on."""

@@ -1,0 +1,89 @@
+"""The stress-set generator without rendering (no GL): its recipes are seeded and cover what issue 13 asks for, its
+manifest records read back through the one accuracy bench loader, and without the synth extra it says so."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from coach.labels import load_manifest
+from coach.synth.body import Body
+from coach.synth.make import expected_counts
+from coach.synth.stress import sets
+from coach.synth.stress.clip import manifest_record
+from coach.synth.stress.variety import MOVE_ORDER, draw
+
+SET = [draw(77, i) for i in range(70)]
+
+
+def test_a_recipe_is_a_function_of_seed_and_index() -> None:
+    assert draw(77, 5) == SET[5]
+    assert draw(78, 5) != SET[5]
+
+
+def test_seventy_clips_give_every_move_ten_clips_from_both_sides() -> None:
+    per_move = Counter(v.move for v in SET)
+    assert per_move == dict.fromkeys(MOVE_ORDER, 10)
+    for move in MOVE_ORDER:
+        assert {v.side for v in SET if v.move == move} == {"left", "right"}
+
+
+def test_the_cameras_span_what_the_issue_names() -> None:
+    heights = [v.camera.height_m for v in SET]
+    assert 0.2 <= min(heights) < 0.5 and 1.2 < max(heights) <= 1.6
+    assert {v.camera.view for v in SET} >= {"side", "oblique", "outside"}
+    assert {v.camera.size[1] for v in SET} <= {480, 540, 720, 1080} and len({v.camera.size for v in SET}) >= 3
+    assert all(15 <= v.camera.fps <= 30 for v in SET) and all(abs(v.camera.roll_deg) <= 6 for v in SET)
+    assert {v.camera.crop for v in SET} == {None, "feet", "hands"}
+    side_only = [v for v in SET if v.move in ("bridge_march", "forward_fold_pedals", "hamstring_strap")]
+    assert all(abs(v.camera.azimuth_deg) >= 14 for v in side_only)  # never square to the front
+
+
+def test_bodies_rooms_and_sets_vary() -> None:
+    weights = [v.phenotype()["weight"] for v in SET]
+    assert max(weights) - min(weights) > 0.25
+    assert {v.factors()["body_sex"] for v in SET} == {"female", "male"}
+    for factor in ("light", "outfit", "legs", "tempo", "range", "set_ends_mid_rep", "walk_in", "furniture_in_front",
+                   "compression"):
+        assert len({v.factors()[factor] for v in SET}) >= 2, factor
+    assert {v.factors()["light"] for v in SET} == {"normal", "dim", "window backlight"}
+
+
+def test_a_blended_body_is_a_body() -> None:
+    body = Body("ava", mix={"ava": 1.4, "ben": -0.2, "cara": -0.1, "dev": -0.1}, scale=1.08)
+    standing = body.pose({})
+    assert 1.5 < standing.vertices[:, 2].max() < 2.1
+    assert np.allclose(Body("ben", mix={"ben": 1.0}).rest, Body("ben").rest)
+
+
+@pytest.mark.parametrize("index", range(7), ids=lambda i: MOVE_ORDER[i])
+def test_the_manifest_record_reads_back_as_the_sidecar_labels(index: int, tmp_path: Path) -> None:
+    variation = SET[index]
+    body = Body("ava", mix=variation.mix, scale=variation.scale)
+    script = sets.build(variation, body)
+    video = tmp_path / f"{variation.name}.mp4"
+    video.write_bytes(b"")
+    sidecar = {"duration_ms": round(1000 * script.t_s), "frame_count": round(script.t_s * variation.camera.fps)}
+    record = manifest_record(variation, script, sidecar, video)
+    (tmp_path / "manifest.json").write_text(json.dumps([record]))
+    (labels,) = load_manifest(tmp_path)
+    want = expected_counts(script)
+    assert labels.expected == {move: {"reps": counts["reps"], "hold_s": pytest.approx(counts["hold_s"], abs=0.06)}
+                               for move, counts in want.items()}
+    assert labels.moves == [variation.move] and labels.factors == variation.factors()
+
+
+@pytest.mark.skipif(importlib.util.find_spec("moderngl") is not None, reason="the synth extra is installed here")
+def test_without_the_synth_extra_it_says_which_extra_and_exits_2(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "coach.synth.stress", "--seed", "1", "--count", "1", "--out",
+                           str(tmp_path)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert len(done.stderr.strip().splitlines()) == 1 and "'synth' extra" in done.stderr
+    assert "moderngl" in done.stderr and not list(tmp_path.iterdir())
