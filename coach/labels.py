@@ -36,6 +36,7 @@ class ClipLabels:
     rep_accept: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)  # move -> side -> [min, max]
     judged_moves: tuple[str, ...] | None = None  # moves whose counts are judged; None: all (a montage: none)
     label: str = ""  # what the clip shows in its own words (a manifest's move name)
+    factors: dict[str, str] = field(default_factory=dict)  # a generated clip's variety: factor -> bin (manifest)
 
     @property
     def name(self) -> str:
@@ -84,8 +85,9 @@ POOLED = "pooled"
 @dataclass(frozen=True)
 class Relative:
     """How a real-world exercise maps onto the circuit: the move a coach should recognise for it (None: no move, no
-    segment), what of it that move counts ("reps", "hold" or None: nothing may be counted) and under which side
-    key: "both" for the two-leg bridge and the fold, else per side, or POOLED when the labels do not say which."""
+    segment), what of it that move counts ("reps", "hold", "reps+hold" or None: nothing may be counted) and under
+    which side key: "both" for the two-leg bridge and the fold, else per side, or POOLED when the labels do not say
+    which."""
 
     move_id: str | None
     counts: str | None = None
@@ -123,11 +125,13 @@ def relative(move: str) -> Relative:
     from coach.moves import MOVES
 
     if move in MOVES:
-        return Relative(move, "hold" if MOVES[move].kind == "hold" else "reps")
+        return Relative(move, MOVES[move].kind)
     return RELATIVES.get(move, Relative(None))
 
 
 MANIFEST = "manifest.json"
+SIDES = ("left", "right", "both")
+"""Sides a manifest may name for counts and holds: per leg, or "both" (a two-leg bridge, the fold's hold)."""
 
 
 def load_manifest(folder: Path) -> list[ClipLabels]:
@@ -147,8 +151,11 @@ def _manifest_clip(folder: Path, record: Any, index: int) -> ClipLabels:
         fps, frames = float(record["fps"]), int(record["frames"])
         move, role = str(record["move"]), str(record["role"])
         reps, accept, holds = record.get("reps"), record.get("reps_accept"), record.get("holds") or []
-        per_side = {str(k): int(v) for k, v in (record.get("reps_per_side") or {}).items() if k in ("left", "right")}
-        hold_s = {str(h.get("side")): float(h["seconds"]) for h in holds}
+        factors = {str(k): str(v) for k, v in (record.get("factors") or {}).items()}
+        per_side = {str(k): int(v) for k, v in (record.get("reps_per_side") or {}).items() if k in SIDES}
+        hold_s: dict[str, float] = {}
+        for h in holds:  # a side held twice (an arm-down break mid-stretch) is judged on its total
+            hold_s[str(h.get("side"))] = hold_s.get(str(h.get("side")), 0.0) + float(h["seconds"])
     except (KeyError, TypeError, ValueError) as exc:
         raise LabelError(f"Clip {index + 1} of the manifest in {folder} lacks a valid {exc} field.") from None
     if not video.is_file():
@@ -158,7 +165,8 @@ def _manifest_clip(folder: Path, record: Any, index: int) -> ClipLabels:
     rep_accept: dict[str, dict[str, tuple[int, int]]] = {}
     judged: tuple[str, ...] | None = None
     key = counterpart.side_key
-    if counterpart.move_id is not None and counterpart.counts == "reps":
+    counts = counterpart.counts or ""
+    if counterpart.move_id is not None and "reps" in counts:
         if reps is None:
             judged = ()  # a montage of cuts: recognition only
         elif key == POOLED and per_side and sum(per_side.values()) == int(reps):
@@ -167,17 +175,18 @@ def _manifest_clip(folder: Path, record: Any, index: int) -> ClipLabels:
             expected[counterpart.move_id] = {"reps": {key: int(reps)}, "hold_s": {}}
             low, high = (accept or [reps, reps])[:2]
             rep_accept[counterpart.move_id] = {key: (int(low), int(high))}
-    elif counterpart.move_id is not None and counterpart.counts == "hold":
-        sided_s = {side: seconds for side, seconds in hold_s.items() if side in ("left", "right")}
+    if counterpart.move_id is not None and "hold" in counts and (counts == "hold" or hold_s):
+        want = expected.setdefault(counterpart.move_id, {"reps": {}, "hold_s": {}})
+        sided_s = {side: seconds for side, seconds in hold_s.items() if side in SIDES}
         if key == POOLED and sided_s and len(sided_s) == len(hold_s):
-            expected[counterpart.move_id] = {"reps": {}, "hold_s": {k: round(v, 2) for k, v in sided_s.items()}}
+            want["hold_s"] = {k: round(v, 2) for k, v in sided_s.items()}
         else:
-            expected[counterpart.move_id] = {"reps": {}, "hold_s": {key: round(sum(hold_s.values()), 2)}}
+            want["hold_s"] = {key: round(sum(hold_s.values()), 2)}
     duration_ms = round(1000 * frames / fps) if fps > 0 else 0
     segments = [{"move": counterpart.move_id, "side": None, "start_ms": 0, "end_ms": duration_ms}]
     return ClipLabels(video=video, fps=fps, frame_count=frames, duration_ms=duration_ms, segments=segments,
                       expected=expected, person_frames=0 if role == "no_person" else frames, role=role,
-                      rep_accept=rep_accept, judged_moves=judged, label=move)
+                      rep_accept=rep_accept, judged_moves=judged, label=move, factors=factors)
 
 
 def labelled_clips(folder: Path) -> list[Path]:

@@ -79,3 +79,21 @@ def test_a_count_inside_the_accepted_range_is_exact() -> None:
     assert RepCheck("bridge_march", "both", 4, 2, (3, 4)).error == -1
     assert RepCheck("bridge_march", "both", 4, 5, (3, 4)).error == 1
     assert RepCheck("bridge_march", "both", 4, 5).error == 1
+
+
+def test_circuit_moves_take_a_two_leg_bridge_and_the_folds_hold_by_side(tmp_path: Path) -> None:
+    records = [
+        {"file": "m.mp4", "fps": 30, "frames": 300, "move": "bridge_march", "role": "target", "reps": 5,
+         "reps_per_side": {"both": 1, "left": 2, "right": 2}},
+        {"file": "f.mp4", "fps": 30, "frames": 300, "move": "forward_fold_pedals", "role": "target", "reps": 4,
+         "reps_per_side": {"left": 2, "right": 2}, "holds": [{"side": "both", "seconds": 9.5}]},
+        {"file": "h.mp4", "fps": 30, "frames": 300, "move": "hip_flexor_reach", "role": "target", "reps": None,
+         "holds": [{"side": "left", "seconds": 4.0}, {"side": "left", "seconds": 3.5}]},
+    ]
+    for record in records:
+        (tmp_path / record["file"]).write_bytes(b"")
+    (tmp_path / "manifest.json").write_text(json.dumps(records))
+    march, fold, reach = load_manifest(tmp_path)
+    assert march.expected == {"bridge_march": {"reps": {"both": 1, "left": 2, "right": 2}, "hold_s": {}}}
+    assert fold.expected == {"forward_fold_pedals": {"reps": {"left": 2, "right": 2}, "hold_s": {"both": 9.5}}}
+    assert reach.expected == {"hip_flexor_reach": {"reps": {}, "hold_s": {"left": 7.5}}}

@@ -152,9 +152,38 @@ def _per_move(comparisons: Sequence[Comparison], with_recognition: bool) -> dict
     return rows
 
 
+def _per_factor(comparisons: Sequence[Comparison], clips: Sequence[ClipPoses],
+                with_recognition: bool) -> dict[str, dict[str, dict[str, Any]]]:
+    """Figures per variety factor and bin (a generated set's manifest names them): which factor costs most."""
+    rows: dict[str, dict[str, dict[str, Any]]] = {}
+    for factor in sorted({f for clip in clips for f in clip.labels.factors}):
+        bins: dict[str, list[Comparison]] = {}
+        for cmp, clip in zip(comparisons, clips, strict=True):
+            if factor in clip.labels.factors:
+                bins.setdefault(clip.labels.factors[factor], []).append(cmp)
+        rows[factor] = {value: _bin_figures(group, with_recognition) for value, group in sorted(bins.items())}
+    return rows
+
+
+def _bin_figures(group: Sequence[Comparison], with_recognition: bool) -> dict[str, Any]:
+    judged = [cmp for cmp in group if cmp.reps]
+    holds = [c.error_s for cmp in group for c in cmp.holds]
+    return {
+        "clips": len(group),
+        "rep_clips": len(judged),
+        "exact_rate": metrics.mean([1.0 if cmp.reps_exact else 0.0 for cmp in judged]) if judged else None,
+        "within_one_rate": metrics.mean([1.0 if all(abs(c.error) <= 1 for c in cmp.reps) else 0.0
+                                         for cmp in judged]) if judged else None,
+        "hold_error_s_max": max(holds) if holds else None,
+        "recognition_rate": metrics.mean([1.0 if cmp.recognition_ok else 0.0 for cmp in group])
+        if with_recognition else None,
+    }
+
+
 def _clip_rows(comparisons: Sequence[Comparison], clips: Sequence[ClipPoses]) -> list[dict[str, Any]]:
     return [{
         "clip": cmp.clip, "role": clip.labels.role, "label": clip.labels.label, "exact": cmp.reps_exact,
+        **({"factors": clip.labels.factors} if clip.labels.factors else {}),
         "max_hold_error_s": round(cmp.max_hold_error_s, 2),
         "recognition_ok": cmp.recognition_ok, "labelled_moves": cmp.labelled_moves,
         "recognised_moves": cmp.recognised_moves,
@@ -195,6 +224,7 @@ def run_accuracy(labelled: Sequence[ClipLabels], variant: str = "full", max_fram
             "counter_ms_per_frame": round(1000 * counter_s / frames, 3),
             **_summary(comparisons, with_recognition, quiet),
             "per_move": _per_move(comparisons, with_recognition),
+            "per_factor": _per_factor(comparisons, clips, with_recognition),
             "per_clip": _clip_rows(comparisons, clips),
         })
     return {"kind": "accuracy", "variant": variant, "max_frames": max_frames,
@@ -239,12 +269,18 @@ def markdown(results: dict[str, Any]) -> str:
         counted = {name: _counts(rows[index]) for name, rows in by_counter.items()}
         clip_rows.append([clip["clip"], clip["role"], _counts(clip, labelled=True), counted["ours"],
                           counted["ours_told"], counted["baseline"], ", ".join(clip["recognised_moves"]) or "none"])
+    factor_rows = [[factor, value, row["clips"], pct(row["exact_rate"]), pct(row["within_one_rate"]),
+                    num(row["hold_error_s_max"], 2), pct(row["recognition_rate"])]
+                   for r in results["runs"] if r["counter"] == "ours"
+                   for factor, bins in r["per_factor"].items() for value, row in bins.items()]
     return "\n\n".join([
         markdown_table(head, overall),
         markdown_table(["move", "counter", "clips", "exact", "MAE", "off by one", "hold err mean / max s",
                         "recognition"], per_move),
         markdown_table(["clip", "role", "labelled", "ours (follow)", "ours (told)", "baseline", "recognised (ours)"],
                        clip_rows),
+        *([markdown_table(["factor (ours)", "bin", "clips", "reps exact", "within one", "hold err max s",
+                           "recognition"], factor_rows)] if factor_rows else []),
         "\n".join(t.line() for t in targets(results["runs"][0])),
     ])
 
