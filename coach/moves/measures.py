@@ -62,6 +62,16 @@ def torso_lean_deg(pose: Pose) -> float:
     return math.degrees(math.atan2(float(np.dot(torso, g.forward_unit(pose))), float(np.dot(torso, g.UP_WORLD))))
 
 
+def torso_down_deg(pose: Pose) -> float:
+    """How far the torso is tipped from upright: the larger of its image tilt and its 3D angle from the camera's
+    vertical. A camera looking down on a person lying at an angle to it foreshortens the lying torso toward upright
+    in the image (a rendered strap stretch seen obliquely from 1.5 m: 51-59 deg image tilt); its 3D direction stays
+    near horizontal."""
+    torso = g.mid_world(pose, L.LEFT_SHOULDER, L.RIGHT_SHOULDER) - g.mid_world(pose, L.LEFT_HIP, L.RIGHT_HIP)
+    cosine = float(np.dot(torso, g.UP_WORLD)) / max(float(np.linalg.norm(torso)), 1e-6)
+    return max(g.torso_tilt_deg(pose), math.degrees(math.acos(max(-1.0, min(1.0, cosine)))))
+
+
 def thigh_back_deg(pose: Pose, side: str) -> float:
     """How far the thigh points behind straight down (knee behind hip, +) in the sagittal plane, 3D."""
     thigh = g.world(pose, sided(side, "knee")) - g.world(pose, sided(side, "hip"))
