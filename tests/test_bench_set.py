@@ -97,3 +97,20 @@ def test_circuit_moves_take_a_two_leg_bridge_and_the_folds_hold_by_side(tmp_path
     assert march.expected == {"bridge_march": {"reps": {"both": 1, "left": 2, "right": 2}, "hold_s": {}}}
     assert fold.expected == {"forward_fold_pedals": {"reps": {"left": 2, "right": 2}, "hold_s": {"both": 9.5}}}
     assert reach.expected == {"hip_flexor_reach": {"reps": {}, "hold_s": {"left": 7.5}}}
+
+
+def test_figures_break_down_by_the_manifest_factors(tmp_path: Path) -> None:
+    from coach.bench.accuracy import ClipPoses, _per_factor
+
+    records = [{"file": f"{name}.mp4", "fps": 30, "frames": 300, "move": "glute_bridge", "role": "target", "reps": 3,
+                "factors": {"light": light}} for name, light in (("a", "dim"), ("b", "dim"), ("c", "normal"))]
+    for record in records:
+        (tmp_path / record["file"]).write_bytes(b"")
+    (tmp_path / "manifest.json").write_text(json.dumps(records))
+    clips = [ClipPoses(labels, [], 30.0, 0.0, False) for labels in load_manifest(tmp_path)]
+    counted = {"a": 3, "b": 1, "c": 3}
+    comparisons = [compare({"moves": {"bridge_march": {"reps": {"both": counted[c.labels.name]}}},
+                            "segments": [{"move": "bridge_march"}]}, c.labels) for c in clips]
+    light = _per_factor(comparisons, clips, with_recognition=True)["light"]
+    assert light["dim"]["clips"] == 2 and light["dim"]["exact_rate"] == 0.5 and light["dim"]["within_one_rate"] == 0.5
+    assert light["normal"]["exact_rate"] == 1.0 and light["normal"]["recognition_rate"] == 1.0
