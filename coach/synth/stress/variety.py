@@ -104,7 +104,8 @@ class Variation:
             "camera_height": "low <0.5 m" if cam.height_m < 0.5 else "high >1.1 m" if cam.height_m > 1.1 else "mid",
             "light": "dim" if self.dim else "window backlight" if self.backlit else "normal",
             "second_light_colour": "yes" if self.stage.light2_rgb[0] != self.stage.light2_rgb[2] else "no",
-            "body_weight": "heavy" if pheno["weight"] > 0.6 else "light" if pheno["weight"] < 0.45 else "mid",
+            # anny weight 0..1; the blends span 0.32-0.67, these bins hold about a third each
+            "body_weight": "heavy" if pheno["weight"] > 0.55 else "light" if pheno["weight"] < 0.46 else "mid",
             "body_size": "small" if self.scale < 0.95 else "tall" if self.scale > 1.05 else "mid",
             "body_sex": "female" if pheno["gender"] < 0.5 else "male",
             "skin": "dark" if self.skin_tone > 0.6 else "light" if self.skin_tone < 0.3 else "medium",
