@@ -108,8 +108,9 @@ def test_a_paired_phone_is_the_camera_while_a_tablet_and_the_laptop_show_it(tmp_
             laptop.wait_for_selector('[data-testid="pair-device"]:has-text("Test phone")')
 
             laptop.check('[data-testid="pair-allow-history"]')  # a new code, for a device that may see the history
-            laptop.wait_for_function(f"document.querySelector('[data-testid=\"pair-code\"]').textContent"
-                                     f".replace(' ', '') !== '{code}'")
+            # a fresh six-digit code: the sheet's refresh may first show a dash for the code the phone just used
+            laptop.wait_for_function(f"(c => /^[0-9]{{6}}$/.test(c) && c !== '{code}')(document.querySelector("
+                                     f"'[data-testid=\"pair-code\"]').textContent.replace(' ', ''))")
             tablet_code = laptop.text_content('[data-testid="pair-code"]').replace(" ", "")
             tablet = lan_page(laptop, TABLET_VIEWPORT, errors)
             tablet.goto(f"{lan.url}pair")  # typed, not scanned
