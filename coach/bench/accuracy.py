@@ -119,9 +119,7 @@ def _summary(comparisons: Sequence[Comparison], with_recognition: bool,
     return {
         "clips": len(comparisons),
         "judged_clips": len(judged),
-        "exact_rate": metrics.mean([1.0 if cmp.reps_exact else 0.0 for cmp in judged]) if judged else None,
-        "within_one_rate": metrics.mean([1.0 if all(abs(c.error) <= 1 for c in cmp.reps) else 0.0
-                                         for cmp in judged]) if judged else None,
+        **_rep_rates(judged),
         "quiet_clips": len(silent),
         "false_count_clips": sum(false_count(cmp, with_recognition) for cmp in silent),
         **_error_figures(errors, hold_errors),
@@ -165,15 +163,22 @@ def _per_factor(comparisons: Sequence[Comparison], clips: Sequence[ClipPoses],
     return rows
 
 
+def _rep_rates(judged: Sequence[Comparison]) -> dict[str, float | None]:
+    """Share of judged clips with every count exact, and with every count within one; None with none judged."""
+    if not judged:
+        return {"exact_rate": None, "within_one_rate": None}
+    return {"exact_rate": metrics.mean([1.0 if cmp.reps_exact else 0.0 for cmp in judged]),
+            "within_one_rate": metrics.mean([1.0 if all(abs(c.error) <= 1 for c in cmp.reps) else 0.0
+                                             for cmp in judged])}
+
+
 def _bin_figures(group: Sequence[Comparison], with_recognition: bool) -> dict[str, Any]:
     judged = [cmp for cmp in group if cmp.reps]
     holds = [c.error_s for cmp in group for c in cmp.holds]
     return {
         "clips": len(group),
         "rep_clips": len(judged),
-        "exact_rate": metrics.mean([1.0 if cmp.reps_exact else 0.0 for cmp in judged]) if judged else None,
-        "within_one_rate": metrics.mean([1.0 if all(abs(c.error) <= 1 for c in cmp.reps) else 0.0
-                                         for cmp in judged]) if judged else None,
+        **_rep_rates(judged),
         "hold_error_s_max": max(holds) if holds else None,
         "recognition_rate": metrics.mean([1.0 if cmp.recognition_ok else 0.0 for cmp in group])
         if with_recognition else None,
