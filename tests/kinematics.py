@@ -439,7 +439,7 @@ def scoop_clip(front: str, scoops: int, hinge_deg: float = 75.0) -> Clip:
     for _ in range(scoops):
         steps += [(1.0, scoop(front, hinge_deg)), (0.4, scoop(front, hinge_deg)), (1.0, tall), (0.5, tall)]
     reps = {"left": 0, "right": 0}
-    reps[front] = scoops if hinge_deg >= 60 else 0
+    reps[front] = scoops if hinge_deg >= 30 else 0
     return sequence(*steps), {"reps": reps}
 
 

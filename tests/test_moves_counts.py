@@ -82,3 +82,13 @@ def test_a_strap_stretch_seen_from_above_at_an_angle_is_timed() -> None:
     stress renders read 51-59 from 1.5 m): the hold is still timed (the old 60 deg image-tilt test missed it)."""
     filmed = k.film(k.timeline(k.strap_clip("right", 4.0)[0]), "oblique", height_m=2.4)
     assert k.run_checker("hamstring_strap", filmed).hold_s["right"] > 3.5
+
+
+@pytest.mark.parametrize("view", ["side", "front", "oblique"])
+@pytest.mark.parametrize("side", SIDES)
+def test_shallow_scoops_count_against_the_persons_own_range(side: str, view: str) -> None:
+    """A stiff body hinging 38 degrees (a rendered shallow scoop read 39) still scoops: the bands follow the
+    person's own range (the old fixed 40 degree band counted none)."""
+    keys, expected = k.scoop_clip(side, 3, hinge_deg=38)
+    assert expected["reps"][side] == 3
+    assert_matches(k.run_checker("hamstring_scoop", k.film(k.timeline(keys), view, seed=5, **NOISE)), expected)

@@ -18,7 +18,7 @@ def partial_clips(side: str) -> dict[str, k.Clip]:
         "hip_90_90": k.hip_90_90_clip([side, other(side), side], partial=True),
         "lunge_rotation": k.lunge_clip(side, 2, shift=False),
         "bridge_march": k.bridge_clip([side, side], knee_up_deg=12),  # reads ~19 deg in the image
-        "hamstring_scoop": k.scoop_clip(side, 3, hinge_deg=35),
+        "hamstring_scoop": k.scoop_clip(side, 3, hinge_deg=15),
         "hip_flexor_reach": k.hip_flexor_clip(side, 5.0, lean_deg=50),
         "forward_fold_pedals": k.fold_clip([side, other(side)], straight_between=True),
         "hamstring_strap": k.strap_clip(side, 5.0, knee_flex_deg=70),
