@@ -66,11 +66,6 @@ def straighter_knee_deg(pose: Pose) -> float:
     return max(g.knee_deg(pose, side) for side in SIDES)
 
 
-def _image_hip_flex_deg(pose: Pose, side: str) -> float:
-    shoulders = g.mid_px(pose, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
-    return 180.0 - g.angle_at_deg(shoulders, g.px(pose, sided(side, "hip")), g.px(pose, sided(side, "knee")))
-
-
 def knee_lift_deg(pose: Pose, side: str) -> float:
     """Angle between the two thighs in the image when this thigh is the raised one, else 0.
 
@@ -78,7 +73,7 @@ def knee_lift_deg(pose: Pose, side: str) -> float:
     and show a 45 degree march as 16-30, while the image split reads 0-7 level, ~18 half-height, 35-46 full.
     A camera looking along the thighs would hide the split; the move asks for a side or oblique view.
     """
-    if _image_hip_flex_deg(pose, side) <= _image_hip_flex_deg(pose, m.other(side)):
+    if m.image_hip_flex_deg(pose, side) <= m.image_hip_flex_deg(pose, m.other(side)):
         return 0.0
     thigh = g.px(pose, sided(side, "knee")) - g.px(pose, sided(side, "hip"))
     other_thigh = g.px(pose, sided(m.other(side), "knee")) - g.px(pose, sided(m.other(side), "hip"))

@@ -10,6 +10,7 @@ phase of its own: not timed, and after a while it brings the "reach" cue.
 from __future__ import annotations
 
 from coach import geometry as g
+from coach.geometry import View
 from coach.landmarks import SIDES, sided
 from coach.landmarks import Landmark as L
 from coach.moves import measures as m
@@ -37,6 +38,17 @@ def wrist_above_nose_pct(pose: Pose, side: str) -> float:
     return g.above_pct(pose, sided(side, "wrist"), L.NOSE)
 
 
+def front_lead_deg(pose: Pose, side: str) -> float:
+    """How much more this hip is flexed than the other: the 3D lead, or where the legs move across the view (side,
+    oblique) the larger of it and the image lead. MediaPipe's 3D hips read a rendered side-on half kneel (front hip
+    ~90, kneeling hip ~-10) as only 34-40 degrees apart, while the image shows the split; facing the camera the
+    split is in depth and only the 3D lead can tell."""
+    lead_3d_deg = m.hip_lead_deg(pose, side)
+    if g.camera_view(pose) is View.FRONT:
+        return lead_3d_deg
+    return max(lead_3d_deg, m.image_hip_flex_deg(pose, side) - m.image_hip_flex_deg(pose, m.other(side)))
+
+
 def back_hip_ext_deg(pose: Pose, side: str) -> float:
     """Hip extension of the kneeling leg: thigh behind the torso line, degrees (3D, sagittal)."""
     return m.thigh_back_deg(pose, side) + m.torso_lean_deg(pose)
@@ -45,7 +57,7 @@ def back_hip_ext_deg(pose: Pose, side: str) -> float:
 def _kneeling(side: str) -> tuple[Above | Below, ...]:
     front = m.other(side)
     return (
-        Above(f"{front}_hip_lead_deg", FRONT_HIP_LEAD_ENTER_DEG, FRONT_HIP_LEAD_LEAVE_DEG),
+        Above(f"{front}_front_lead_deg", FRONT_HIP_LEAD_ENTER_DEG, FRONT_HIP_LEAD_LEAVE_DEG),
         Below(f"{side}_knee_deg", KNEELING_KNEE_ENTER_DEG, KNEELING_KNEE_LEAVE_DEG),
         Below("torso_tilt_deg", UPRIGHT_ENTER_DEG, UPRIGHT_LEAVE_DEG),
         Above(f"{front}_knee_deg", FRONT_KNEE_MIN_ENTER_DEG, FRONT_KNEE_MIN_LEAVE_DEG),
@@ -62,7 +74,7 @@ MOVE = Move(
     needs=both_sides("shoulder", "hip", "knee", "ankle"),
     measures={
         **m.common(),
-        **m.per_side("{side}_hip_lead_deg", m.hip_lead_deg),
+        **m.per_side("{side}_front_lead_deg", front_lead_deg),
         **m.per_side("{side}_wrist_above_nose_pct", wrist_above_nose_pct),
         **m.per_side("{side}_back_hip_ext_deg", back_hip_ext_deg),
         "torso_lean_deg": m.torso_lean_deg,

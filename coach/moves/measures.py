@@ -34,6 +34,13 @@ def hip_flex_deg(pose: Pose, side: str) -> float:
     return 180.0 - g.hip_deg(pose, side)
 
 
+def image_hip_flex_deg(pose: Pose, side: str) -> float:
+    """Hip flexion in the image: 180 minus the shoulder-midpoint / hip / knee angle (unsigned, so a thigh behind the
+    torso line reads small and positive). Only meaningful when the legs move across the view (side, oblique)."""
+    shoulders = g.mid_px(pose, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
+    return 180.0 - g.angle_at_deg(shoulders, g.px(pose, sided(side, "hip")), g.px(pose, sided(side, "knee")))
+
+
 def wrist_above_shoulder_pct(pose: Pose, side: str) -> float:
     return g.above_pct(pose, sided(side, "wrist"), sided(side, "shoulder"))
 
