@@ -17,7 +17,6 @@ not in this routine, so a warm-up's history holds only warm-up moves.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
@@ -39,13 +38,14 @@ from coach.events import (
     SummaryEvent,
     WarningEvent,
 )
+from coach.moves.follow import ClosedSet, Follower
 from coach.pose import Pose
 
 GET_READY_MIN_MS = 3_000  # time to read the set-up help before a set can start
 GET_READY_MAX_MS = 12_000  # a set starts after this even if the set-up check never passed
 READY_DWELL_MS = 1_000  # the recogniser must see the move this long to call the person ready
 POSITION_WARNING_AFTER_MS = 4_000  # when to say "get into position" if the recogniser sees another move
-RECOGNITION_LAG_MS = 1_500  # follow mode replays this much of the past into a checker the recogniser switches to
+STALE_CUE_MS = 1_000  # follow mode: a cue from frames replayed after a switch is not spoken if older than this
 WARNING_REPEAT_MS = 5_000  # the same set-up warning is not forwarded again within this time
 MAX_FRAME_GAP_MS = 1_000  # a longer gap between frames (stalled or replugged camera) adds at most this to the timers
 
@@ -76,7 +76,6 @@ class CircuitMoves:
     info: Callable[[str], MoveInfo]
     make_checker: Callable[[str], Checker]
     make_recognizer: Callable[[], Recognizer]
-    recognition_lag_ms: int = RECOGNITION_LAG_MS
 
     def for_routine(self, move_ids: Sequence[str]) -> CircuitMoves:
         """The same moves machinery running only `move_ids`, in that order (a routine's moves)."""
@@ -85,7 +84,6 @@ class CircuitMoves:
     @classmethod
     def standard(cls) -> CircuitMoves:
         from coach.moves import MOVE_IDS, MOVES, MoveRecognizer, make_checker
-        from coach.moves.analysis import RECOGNITION_LAG_MS as REPLAY_LAG_MS
 
         def info(move_id: str) -> MoveInfo:
             move = MOVES[move_id]
@@ -93,9 +91,7 @@ class CircuitMoves:
                 move_id=move_id, title=move.title, kind=move.kind, one_sided=move.one_sided, setup_tip=move.setup_tip
             )
 
-        # the same reaction time as `coach replay`'s analysis, so follow mode and a replay report agree
-        return cls(move_ids=tuple(MOVE_IDS), info=info, make_checker=make_checker, make_recognizer=MoveRecognizer,
-                   recognition_lag_ms=REPLAY_LAG_MS)
+        return cls(move_ids=tuple(MOVE_IDS), info=info, make_checker=make_checker, make_recognizer=MoveRecognizer)
 
 
 @dataclass
@@ -165,9 +161,7 @@ class Circuit:
         self._last_state_key: tuple[Any, ...] | None = None
         self._totals: dict[str, _Totals] = {}
         self._done_this_round: set[str] = set()
-        self._lookback: deque[tuple[int, Pose | None]] = deque()
-        self._switch_t_ms = 0
-        self._fed_t_ms = -1  # follow mode: the last frame the current checker has seen
+        self._follower: Follower | None = None  # follow mode: which move is on, and its checker
         self._set_start_t_ms = 0
         self._set_reps: list[Any] = []
         self._outside_move: str | None = None  # follow mode: the move outside the routine last warned about
@@ -293,8 +287,16 @@ class Circuit:
         else:
             self._finish(t_ms, events, complete=True)
 
+    def _following(self) -> bool:
+        return self._follower is not None and self._follower.open is not None
+
     def _close_set(self) -> None:
         """Fold the current checker into the totals and hand the set to the history hook."""
+        if self._follower is not None:
+            closed = self._follower.finish()
+            if closed is not None:
+                self._close_followed(closed)
+            return
         if self.checker is None or self.move_id is None:
             return
         summary = self.checker.summary()
@@ -308,39 +310,41 @@ class Circuit:
     # ---- follow mode ----
 
     def _follow_frame(self, t_ms: int, pose: Pose | None, events: list[Any]) -> None:
-        self._lookback.append((t_ms, pose))
-        while self._lookback[0][0] < t_ms - self.moves.recognition_lag_ms:
-            self._lookback.popleft()
-        seen = self._in_routine(t_ms, self.recognizer.update(t_ms, pose), events)
-        if seen is None:
-            return  # no move in view: nothing counts (if the move goes on, the lookback catches its checker up)
-        if seen != self.move_id:
-            self._follow_switch(t_ms, seen, events)
-        self._set_ms = t_ms - self._switch_t_ms
-        # the checker gets every frame since the last one it saw, as far back as the recogniser's reaction time
-        for frame_t_ms, frame_pose in list(self._lookback):
-            if frame_t_ms > self._fed_t_ms:
-                self._check_frame(frame_t_ms, frame_pose, events)
-        self._fed_t_ms = t_ms
+        if self._follower is None:
+            self._follower = Follower(self.moves.make_checker, self.recognizer, allowed=self.moves.move_ids)
+        step = self._follower.update(t_ms, pose)
+        self._say_outside_routine(t_ms, step.seen, events)
+        if step.closed is not None:
+            self._close_followed(step.closed)
+        if step.move_id is not None and step.move_id != self.move_id:
+            self._follow_switch(t_ms, step.move_id, self._follower, events)
+        for frame_t_ms, result in step.fed:
+            self._translate(frame_t_ms, result, events, speak=frame_t_ms >= t_ms - STALE_CUE_MS)
+        if self.move_id is not None:
+            self._set_ms = t_ms - self._set_start_t_ms
 
-    def _in_routine(self, t_ms: int, seen: str | None, events: list[Any]) -> str | None:
-        """The recognised move when the routine has it; a move outside it counts as no move, said once per visit."""
-        if seen is None:
-            return None
-        if seen in self.moves.move_ids:
-            self._outside_move = None
-            return seen
+    def _say_outside_routine(self, t_ms: int, seen: str | None, events: list[Any]) -> None:
+        """A recognised move the routine does not have is not counted; the person hears so once per visit."""
+        if seen is None or seen in self.moves.move_ids:
+            self._outside_move = None if seen is not None else self._outside_move
+            return
         if seen != self._outside_move:
             self._outside_move = seen
             title = self.moves.info(seen).title
             events.append(WarningEvent(t_ms=t_ms, warning_id="not_in_routine",
                                        text=f"{title} is not in this routine, so it is not counted"))
-        return None
 
-    def _follow_switch(self, t_ms: int, move_id: str, events: list[Any]) -> None:
-        """The recogniser moved on: close the last move's set and start a fresh checker for the new one."""
-        if self.checker is not None:
-            self._close_set()
+    def _close_followed(self, closed: ClosedSet) -> None:
+        """A followed set ended (after any give-back): add it to the totals and hand it to the history hook."""
+        active_ms = closed.end_ms - closed.start_ms
+        self._totals.setdefault(closed.move_id, _Totals()).add(closed.summary, active_ms)
+        if self.on_set_done is not None:
+            self.on_set_done(SetResult(round=self.round, move_id=closed.move_id, started_t_ms=closed.start_ms,
+                                       ended_t_ms=closed.end_ms, active_ms=active_ms, summary=closed.summary,
+                                       rep_events=closed.rep_events))
+
+    def _follow_switch(self, t_ms: int, move_id: str, follower: Follower, events: list[Any]) -> None:
+        """The follower moved on to another move: a new set, maybe a new round."""
         new_index = list(self.moves.move_ids).index(move_id)
         # a new round: back to the circuit's first move after at least half the circuit (not a recogniser flicker)
         if new_index == 0 and len(self._done_this_round) >= len(self.moves.move_ids) // 2:
@@ -350,11 +354,9 @@ class Circuit:
         self._done_this_round.add(move_id)
         self.index = new_index
         self.move_id = move_id
-        self.checker = self.moves.make_checker(move_id)
-        self._switch_t_ms = t_ms
-        self._set_start_t_ms = t_ms
+        self.last_result = None
+        self._set_start_t_ms = follower.set_start_ms
         self._set_reps = []
-        self._set_ms = 0
         self._hold_seconds = {}
         info = self.moves.info(move_id)
         events.append(MoveEvent(t_ms=t_ms, move=info, index=new_index, moves_in_routine=len(self.moves.move_ids),
@@ -363,9 +365,13 @@ class Circuit:
     # ---- shared ----
 
     def _check_frame(self, t_ms: int, pose: Pose | None, events: list[Any]) -> None:
-        """Run the current checker and translate what it found into wire events."""
-        assert self.checker is not None and self.move_id is not None
-        result = self.checker.update(t_ms, pose)
+        """Run the current (guided) checker and translate what it found into wire events."""
+        assert self.checker is not None
+        self._translate(t_ms, self.checker.update(t_ms, pose), events)
+
+    def _translate(self, t_ms: int, result: Any, events: list[Any], speak: bool = True) -> None:
+        """A checker's frame result as wire events; speak=False drops its cues (a replayed frame's are stale)."""
+        assert self.move_id is not None
         self.last_result = result
         for event in result.events:
             kind = type(event).__name__
@@ -373,10 +379,10 @@ class Circuit:
                 self._set_reps.append(event)
                 events.append(RepEvent(t_ms=event.t_ms, move_id=self.move_id, side=event.side, count=event.count,
                                        rom_value=event.rom_value, rom_name=event.rom_name))
-            elif kind == "CueGiven":
+            elif kind == "CueGiven" and speak:
                 events.append(CueEvent(t_ms=event.t_ms, move_id=self.move_id, cue_id=event.cue_id, text=event.text,
                                        calm=event.calm))
-            elif kind == "SetupWarning":
+            elif kind == "SetupWarning" and speak:
                 self._warn(event.t_ms, event.warning_id, event.text, events)
             elif kind == "HoldChanged":
                 self._hold_seconds[event.side] = event.hold_ms // 1000
@@ -418,7 +424,7 @@ class Circuit:
             phase = self._paused_from or self.state
             total_ms = GET_READY_MAX_MS if phase == "get_ready" else self._set_length_ms()
             time_left_ms = max(0, total_ms - self._phase_ms)
-        counting = self.checker is not None and result is not None
+        counting = result is not None and (self.checker is not None or self._following())
         return StateEvent(
             t_ms=t_ms,
             state=self.state,
@@ -447,7 +453,8 @@ class Circuit:
             return []
         self.state = self._paused_from
         self._paused_from = None
-        for checker in (self.checker, self._probe):
+        followed = self._follower.open.checker if self._follower and self._follower.open else None
+        for checker in (self.checker, self._probe, followed):
             if checker is not None:
                 checker.restart_clock()  # the paused minutes are not hold or form time
         return self._control_events()

@@ -1,9 +1,8 @@
 """Offline analysis of a whole pose stream: which moves where, and each move's reps, holds, ROM and cues.
 
-With move="auto" the stream is first segmented by the recogniser; reported segment starts are pulled back by the
-recogniser's reaction time. Each checker is fed from the end of the previous segment, so it sees the set-up before
-its move was recognised (a 90/90's first set position, a bridge's lowered start). One checker per move, so counts
-from several segments of the same move add up.
+With move="auto" the follow-mode logic the live coach runs (`coach.moves.follow.Follower`) decides which move is on
+and feeds each set's checker, giving back what a wrong checker counted when the recogniser changes its mind; a
+segment is one such set. Sets of the same move add up in the report.
 """
 
 from __future__ import annotations
@@ -11,46 +10,30 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from coach.moves import MOVE_IDS, make_checker
-from coach.moves.base import FrameResult, MoveChecker
+from coach.moves.base import FrameResult, MoveChecker, MoveSummary
+from coach.moves.follow import ClosedSet, Follower
 from coach.moves.recognition import MoveRecognizer
 from coach.pose import Pose
 
-RECOGNITION_LAG_MS = 1500
 
-
-def _segments(timed: list[tuple[int, Pose | None]]) -> list[dict]:
-    recognizer = MoveRecognizer()
-    runs: list[dict] = []
-    for t_ms, pose in timed:
-        move = recognizer.update(t_ms, pose)
-        if runs and runs[-1]["move"] == move:
-            runs[-1]["end_ms"] = t_ms
-        else:
-            runs.append({"move": move, "start_ms": t_ms, "end_ms": t_ms})
-    first_ms = timed[0][0]
-    segments: list[dict] = []
-    for run in runs:
-        if run["move"] is None:
-            continue
-        floor_ms = segments[-1]["start_ms"] + 1 if segments else first_ms
-        start_ms = max(run["start_ms"] - RECOGNITION_LAG_MS, floor_ms)
-        if segments and segments[-1]["move"] == run["move"] and segments[-1]["end_ms"] >= run["start_ms"] - 1:
-            segments[-1]["end_ms"] = run["end_ms"]
-            continue
-        if segments and segments[-1]["end_ms"] >= start_ms:
-            segments[-1]["end_ms"] = start_ms - 1
-        segments.append({"move": run["move"], "start_ms": start_ms, "end_ms": run["end_ms"]})
-    return segments
-
-
-def _report(checker: MoveChecker) -> dict:
-    summary = checker.summary()
+def _report(summaries: list[MoveSummary]) -> dict:
+    """One move's part of the report: its sets added up (reps and hold time summed, ROM values and cues in order)."""
+    reps: dict[str, int] = {}
+    hold_ms: dict[str, int] = {}
+    rom: dict[str, list[float]] = {}
+    for summary in summaries:
+        for side, count in summary.reps.items():
+            reps[side] = reps.get(side, 0) + count
+        for side, held_ms in summary.hold_ms.items():
+            hold_ms[side] = hold_ms.get(side, 0) + held_ms
+        for side, values in summary.rom.items():
+            rom.setdefault(side, []).extend(values)
     return {
-        "reps": summary.reps,
-        "hold_s": {side: round(ms / 1000.0, 2) for side, ms in summary.hold_ms.items()},
-        "rom": summary.rom,
-        "rom_name": summary.rom_name,
-        "cues": [{"t_ms": t_ms, "text": text} for t_ms, text in summary.cues],
+        "reps": reps,
+        "hold_s": {side: round(ms / 1000.0, 2) for side, ms in hold_ms.items()},
+        "rom": rom,
+        "rom_name": summaries[0].rom_name,
+        "cues": [{"t_ms": t_ms, "text": text} for summary in summaries for t_ms, text in summary.cues],
     }
 
 
@@ -69,16 +52,27 @@ def analyse_poses(timed_poses: Iterable[tuple[int, Pose | None]], move: str = "a
         for index, (t_ms, pose) in enumerate(timed):
             frames[index] = checker.update(t_ms, pose)
         segment = {"move": move, "start_ms": timed[0][0], "end_ms": timed[-1][0]}
-        return {"moves": {move: _report(checker)}, "segments": [segment], "frames": frames}
-    segments = _segments(timed)
-    checkers: dict[str, MoveChecker] = {}
-    index = 0
-    for segment in segments:
-        checker = checkers.setdefault(segment["move"], make_checker(segment["move"]))
-        while index < len(timed) and timed[index][0] <= segment["end_ms"]:
-            frames[index] = checker.update(*timed[index])
-            index += 1
-    moves = {move_id: _report(checkers[move_id]) for move_id in MOVE_IDS if move_id in checkers}
+        return {"moves": {move: _report([checker.summary()])}, "segments": [segment], "frames": frames}
+    index_of = {t_ms: index for index, (t_ms, _) in enumerate(timed)}
+    follower = Follower(make_checker, MoveRecognizer())
+    sets: list[ClosedSet] = []
+    for t_ms, pose in timed:
+        step = follower.update(t_ms, pose)
+        if step.closed is not None:
+            sets.append(step.closed)
+        for fed_ms, result in step.fed:
+            frames[index_of[fed_ms]] = result  # a frame replayed after a switch now shows the new move's result
+    last = follower.finish()
+    sets += [last] if last is not None else []
+    spans = [(c.start_ms, c.end_ms) for c in sets]
+    for index, (t_ms, _) in enumerate(timed):  # a frame a rewound checker gave back and no other checker took
+        if not any(start_ms <= t_ms <= end_ms for start_ms, end_ms in spans):
+            frames[index] = None
+    by_move: dict[str, list[MoveSummary]] = {}
+    for closed in sets:
+        by_move.setdefault(closed.move_id, []).append(closed.summary)
+    moves = {move_id: _report(by_move[move_id]) for move_id in MOVE_IDS if move_id in by_move}
+    segments = [{"move": c.move_id, "start_ms": c.start_ms, "end_ms": c.end_ms} for c in sets]
     return {"moves": moves, "segments": segments, "frames": frames}
 
 
@@ -93,6 +87,6 @@ def analyse_told(timed_poses: Iterable[tuple[int, Pose | None]], segments: Itera
         for t_ms, pose in timed:
             if segment["start_ms"] <= t_ms <= segment["end_ms"]:
                 checker.update(t_ms, pose)
-    moves = {move_id: _report(checkers[move_id]) for move_id in MOVE_IDS if move_id in checkers}
+    moves = {move_id: _report([checkers[move_id].summary()]) for move_id in MOVE_IDS if move_id in checkers}
     return {"moves": moves, "segments": [{"move": s["move"], "start_ms": s["start_ms"], "end_ms": s["end_ms"]}
                                          for s in told]}

@@ -102,11 +102,12 @@ class MoveRecognizer:
         self.scores: dict[str, float] = {}
         self._last_t_ms: int | None = None
         self._last_support_ms: int | None = None
+        self.last_vote: str | None = None  # this frame's own vote: a move id, NO_MOVE or ABSTAIN
 
     def update(self, t_ms: int, pose: Pose | None) -> str | None:
         dt_ms = 33.0 if self._last_t_ms is None else float(max(0, min(t_ms - self._last_t_ms, 500)))
         self._last_t_ms = t_ms
-        vote = frame_vote(pose)
+        vote = self.last_vote = frame_vote(pose)
         if vote == ABSTAIN:
             keep = math.exp(-dt_ms / ABSTAIN_TAU_MS)
             self.scores = {k: v * keep for k, v in self.scores.items()}
