@@ -35,6 +35,14 @@ SEGMENT_M = {
     "thigh": 0.44, "shin": 0.43,
 }
 
+BODIES = {
+    "average": SEGMENT_M,
+    "small": {**{k: v * 0.86 for k, v in SEGMENT_M.items()}, "thigh": 0.36, "shin": 0.35},
+    "tall": {**{k: v * 1.1 for k, v in SEGMENT_M.items()}, "thigh": 0.52, "shin": 0.51, "pelvis_half": 0.15},
+}
+"""Segment lengths of a few builds: the average one the rules were written on, a small body with short legs, and a
+tall one with long legs (legs are what moves most between people of different heights)."""
+
 JOINTS = ("hip_flex", "hip_abd", "hip_rot", "knee_flex", "ankle_flex", "shoulder_flex", "shoulder_abd", "elbow_flex")
 BODY = ("pelvis_pitch", "pelvis_yaw", "pelvis_spin", "pelvis_roll", "trunk_flex", "trunk_side", "trunk_twist",
         "neck_flex", "x_m", "z_m")
@@ -80,9 +88,8 @@ def rot_z(deg: float) -> np.ndarray:
 DOWN = np.array([0.0, -1.0, 0.0])
 
 
-def skeleton(a: Angles) -> np.ndarray:
+def skeleton(a: Angles, seg: dict[str, float] = SEGMENT_M) -> np.ndarray:
     """(33, 3) landmark positions in the scene frame (y up), hips at (x_m, ?, z_m), lowest point on the floor."""
-    seg = SEGMENT_M
     pts = np.zeros((33, 3))
     pelvis = rot_y(a["pelvis_yaw"]) @ rot_x(a["pelvis_pitch"]) @ rot_y(a["pelvis_spin"]) @ rot_z(a["pelvis_roll"])
     hip_mid = np.zeros(3)
@@ -217,12 +224,13 @@ def to_pose(t_ms: int, pts: np.ndarray, camera: Camera, visibility: np.ndarray) 
 def film(frames: Sequence[tuple[int, Angles]], view: str = "side", *, yaw_deg: float = 0.0, height_m: float = 1.0,
          noise_px: float = 0.0, noise_m: float = 0.0, seed: int = 0,
          dropouts_ms: Sequence[tuple[int, int]] = (), hidden: Sequence[tuple[int, int, Sequence[int]]] = (),
-         enter_ms: int = 0) -> list[tuple[int, Pose | None]]:
+         enter_ms: int = 0, body: str = "average") -> list[tuple[int, Pose | None]]:
     """Film a timeline. dropouts_ms: (start, end) windows with no detection; hidden: (start, end, landmarks)
     windows where those landmarks have low visibility; enter_ms: the person walks in from outside the frame's
-    left edge over this many milliseconds at the start (poses then cover only what the model would report)."""
+    left edge over this many milliseconds at the start (poses then cover only what the model would report);
+    body: one of BODIES."""
     rng = np.random.default_rng(seed)
-    skeletons = [skeleton(a) for _, a in frames]
+    skeletons = [skeleton(a, BODIES[body]) for _, a in frames]
     camera = fit_camera(skeletons, view, yaw_deg, height_m)
     basis = camera.basis()
     out: list[tuple[int, Pose | None]] = []

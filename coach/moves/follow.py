@@ -23,7 +23,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from coach.moves.recognition import ABSTAIN
+from coach.moves.recognition import ABSTAIN, NO_MOVE
 from coach.pose import Pose
 
 STEADY_MS = 1500
@@ -39,6 +39,8 @@ CHECKPOINT_MS = 1000
 ABSTAIN_WEIGHT = 0.05
 """A frame that votes for nothing counts this much against a move starting before it (a stray vote long ago is not
 where a set began)."""
+SILENT = (None, ABSTAIN, NO_MOVE)
+"""Votes that name no move."""
 UNCERTAIN_MAX_MS = 20_000
 """How far back a new move's checker looks for its own reps or holds before the recogniser was sure of it."""
 MAX_KEPT_MS = 120_000
@@ -100,6 +102,7 @@ class _OpenSet:
     rep_events: list[Any] = field(default_factory=list)
     progress_ms: deque[int] = field(default_factory=deque)  # frames with a rep counted or hold time added
     holding: bool = False
+    in_position_ms: int | None = None  # the first frame its checker found one of its move's positions
     checkpoints: list[tuple[int, Checker, int]] = field(default_factory=list)  # (fed_ms, copy, rep events so far)
     hold_total_ms: int = 0
 
@@ -186,7 +189,7 @@ class Follower:
         for frame in reversed(self._frames):
             if frame.vote == new:
                 run += 1.0
-            elif frame.vote in (None, ABSTAIN) or (old is not None and frame.vote != old):
+            elif frame.vote in SILENT or (old is not None and frame.vote != old):
                 run -= ABSTAIN_WEIGHT
             else:
                 run -= 1.0
@@ -198,16 +201,22 @@ class Follower:
         old = self.open
         change_ms = self._change_ms(new, old.move_id if old else None)
         # Nothing counted since `earliest_ms` (the old move's last rep or hold, or the last set's end), so the new
-        # move may have begun anywhere after it: the votes say where at the latest, its own checker may say earlier.
+        # move may have begun anywhere after it: the votes say where at the latest; its own checker, finding the
+        # person in one of its positions earlier (the recogniser's votes are stricter), may say earlier.
         earliest_ms = max(self._floor_ms + 1, self._frames[-1].t_ms - UNCERTAIN_MAX_MS)
         if old is not None:
             earliest_ms = max(earliest_ms, _last_before(old.progress_ms, change_ms) + 1)
         late_start_ms = change_ms - SETUP_MS
         fresh = _OpenSet(new, max(earliest_ms, late_start_ms), self.make_checker(new))
-        if earliest_ms < late_start_ms:
-            probe = self.open = _OpenSet(new, earliest_ms, self.make_checker(new))
+        # The probe looks back only over frames that voted for no other move: the tail of another move (a lunge's
+        # shift, a fold's pedal in all but name) must not count as the new one.
+        other_ms = max((f.t_ms for f in self._frames if f.t_ms < late_start_ms and f.vote not in (new, *SILENT)),
+                       default=-1)
+        probe_start_ms = max(earliest_ms, other_ms + 1)
+        if probe_start_ms < late_start_ms:
+            probe = self.open = _OpenSet(new, probe_start_ms, self.make_checker(new))
             self._feed_until(late_start_ms)
-            fresh = probe if probe.progress_ms else fresh
+            fresh = probe if probe.in_position_ms is not None else fresh
         closed = None
         if old is not None:
             self.open = old
@@ -274,6 +283,8 @@ class Follower:
         current.hold_total_ms = hold_total_ms
         if reps or current.holding:
             current.progress_ms.append(t_ms)
+        if current.in_position_ms is None and getattr(result, "phase", None) is not None:
+            current.in_position_ms = t_ms
 
     def _trim(self, t_ms: int) -> None:
         """Forget frames (and the checker states older than the first kept frame) beyond MAX_KEPT_MS."""
