@@ -107,3 +107,12 @@ def test_a_half_kneel_whose_3d_hips_read_close_together_is_timed_from_the_image(
             knees = pose.world_xyz[[k.L.LEFT_KNEE, k.L.RIGHT_KNEE]]
             pose.world_xyz[[k.L.LEFT_KNEE, k.L.RIGHT_KNEE]] = 0.6 * knees + 0.4 * knees.mean(axis=0)
     assert k.run_checker("hip_flexor_reach", filmed).hold_s[side] == pytest.approx(expected["hold_s"][side], abs=0.5)
+
+
+@pytest.mark.parametrize("view", ["side", "oblique"])
+@pytest.mark.parametrize("side", SIDES)
+def test_marches_from_a_bridge_that_settles_lower_between_them_all_count(side: str, view: str) -> None:
+    """Between marches the hips settle a little under the bridge's entry band (a rendered oblique set held 58-75%
+    of the person's range): the bridge was never left, so each march counts (the old rule counted the first only)."""
+    keys, expected = k.bridge_clip([side, other(side), side], between_lift_deg=15.0)
+    assert_matches(k.run_checker("bridge_march", k.film(k.timeline(keys), view, seed=7, **NOISE)), expected)
