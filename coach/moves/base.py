@@ -99,12 +99,18 @@ def all_pass(conditions: tuple[Condition, ...], values: Mapping[str, float], sta
 
 @dataclass(frozen=True)
 class Phase:
-    """A named body state. `side` is the body side the state belongs to, if any (shown in the overlay)."""
+    """A named body state. `side` is the body side the state belongs to, if any (shown in the overlay).
+
+    `resumes_after`: phases that interrupt this one without leaving its position (a knee lifted from a bridge).
+    Coming straight back from one of them to this phase, it is entered at its *leave* thresholds: the body never
+    left the position, so the hysteresis that would have kept it there still applies.
+    """
 
     name: str
     when: tuple[Condition, ...]
     min_dwell_ms: int = 200
     side: str | None = None
+    resumes_after: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -473,7 +479,7 @@ class MoveChecker:
                 self._track_extremes(self._history[-1].extremes, values)
                 return
             self._phase = None
-        entering = next((p for p in self.move.phases if all_pass(p.when, values, staying=False)), None)
+        entering = next((p for p in self.move.phases if all_pass(p.when, values, staying=self._resuming(p))), None)
         if entering is None:
             self._candidate = None
             return
@@ -491,6 +497,11 @@ class MoveChecker:
         self._history.append(_Entry(entering.name, dict(self._candidate_extremes)))
         del self._history[:-16]
         self._match_reps(t_ms, events)
+
+    def _resuming(self, phase: Phase) -> bool:
+        """Whether the confirmed history is this phase, then one of the phases it resumes after (see Phase)."""
+        names = [entry.name for entry in self._history[-2:]]
+        return len(names) == 2 and names[1] in phase.resumes_after and names[0] == phase.name
 
     def _match_reps(self, t_ms: int, events: list[CheckerEvent]) -> None:
         for rep in self.move.reps:

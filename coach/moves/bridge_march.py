@@ -128,10 +128,14 @@ MOVE = Move(
         # line read 121-128 on an oblique clip); the march only counts between two confirmed bridges anyway.
         *(Phase(f"march_{s}", (LYING, Above(f"{s}_knee_lift_deg", KNEE_UP_ENTER_DEG, KNEE_UP_LEAVE_DEG)), DWELL_MS,
                 side=s) for s in SIDES),
+        # A knee lowered from a march is back in the bridge it never left: the bridge's leave thresholds apply.
+        # A rendered oblique march set held its hips at 58-75% of the person's range (rise 9-14 deg) between
+        # marches, under the entry bands, so each next march had no bridge before it and went uncounted.
         Phase("bridged", (LYING, KNEES_BENT, *KNEES_DOWN,
                           Above("bridge_line_deg", BRIDGE_LINE_MIN_DEG, BRIDGE_LINE_MIN_LEAVE_DEG),
                           Above(BRIDGE_RANGE.rise, BRIDGE_MIN_RISE_DEG, BRIDGE_MIN_RISE_LEAVE_DEG),
-                          Above(BRIDGE_RANGE.range_pct, BRIDGE_UP_ENTER_PCT, BRIDGE_UP_LEAVE_PCT)), DWELL_MS),
+                          Above(BRIDGE_RANGE.range_pct, BRIDGE_UP_ENTER_PCT, BRIDGE_UP_LEAVE_PCT)), DWELL_MS,
+              resumes_after=MARCHES),
         # The start position needs no lying test: at the bottom of a hip thrust from a bench the torso is still
         # steep (shoulders up on the bench), and a missed start would merge two tops into one rep.
         Phase("lowered", (KNEES_BENT, *KNEES_DOWN,
