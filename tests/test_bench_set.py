@@ -114,3 +114,31 @@ def test_figures_break_down_by_the_manifest_factors(tmp_path: Path) -> None:
     light = _per_factor(comparisons, clips, with_recognition=True)["light"]
     assert light["dim"]["clips"] == 2 and light["dim"]["exact_rate"] == 0.5 and light["dim"]["within_one_rate"] == 0.5
     assert light["normal"]["exact_rate"] == 1.0 and light["normal"]["recognition_rate"] == 1.0
+
+
+def test_follow_mode_is_judged_against_the_told_checkers(tmp_path: Path) -> None:
+    from coach.bench.accuracy import ClipPoses, _agreement_table, follow_vs_told
+
+    records = [{"file": f"{name}.mp4", "fps": 30, "frames": 300, "move": "glute_bridge", "role": "target", "reps": 3}
+               for name in ("same", "lost_a_rep", "flickered", "short_hold")]
+    for record in records:
+        (tmp_path / record["file"]).write_bytes(b"")
+    (tmp_path / "manifest.json").write_text(json.dumps(records))
+    clips = [ClipPoses(labels, [], 30.0, 0.0, False) for labels in load_manifest(tmp_path)]
+
+    def report(reps: int, held_s: float = 0.0, segments: tuple[tuple[str, int, int], ...] = ()) -> dict:
+        moves = {"bridge_march": {"reps": {"both": reps, "left": 0}, "hold_s": {}},
+                 "hamstring_strap": {"reps": {}, "hold_s": {"left": held_s}}}
+        return {"moves": moves, "segments": [{"move": m, "start_ms": a, "end_ms": b} for m, a, b in segments]}
+
+    told = [report(3, 6.0)] * 4
+    follow = [report(3, 6.0, (("bridge_march", 0, 9000),)),
+              report(2, 6.0),
+              report(3, 6.0, (("bridge_march", 0, 4000), ("hip_90_90", 4001, 5000), ("bridge_march", 5001, 9000))),
+              report(3, 4.5)]
+    agreement = follow_vs_told(follow, told, clips)
+    assert agreement["clips"] == 4 and agreement["reps_equal_rate"] == 0.75
+    assert agreement["holds_within_rate"] == 0.75 and agreement["short_mid_set_segments"] == 1
+    assert [row["clip"] for row in agreement["differing"]] == ["lost_a_rep.mp4", "short_hold.mp4"]
+    table = _agreement_table(agreement)
+    assert "| all | 4 | 75% | 75% | 1 |" in table and "| short_hold.mp4 | 1 | yes | 1.50 s | 0 |" in table

@@ -217,9 +217,10 @@ def run_accuracy(labelled: Sequence[ClipLabels], variant: str = "full", max_fram
     frames = sum(len(c.raw) for c in clips)
     infer_s = sum(c.infer_s for c in clips)
     runs = []
+    reports_of: dict[str, list[dict[str, Any]]] = {}
     for counter, (description, count) in COUNTERS.items():
         started_s = time.perf_counter()
-        reports = [count(clip) for clip in clips]
+        reports = reports_of[counter] = [count(clip) for clip in clips]
         counter_s = time.perf_counter() - started_s
         comparisons = [compare(report, clip.labels) for report, clip in zip(reports, clips, strict=True)]
         with_recognition = counter in RECOGNISING
@@ -232,19 +233,59 @@ def run_accuracy(labelled: Sequence[ClipLabels], variant: str = "full", max_fram
             "per_factor": _per_factor(comparisons, clips, with_recognition),
             "per_clip": _clip_rows(comparisons, clips),
         })
+    agreement = follow_vs_told(reports_of["ours"], reports_of["ours_told"], clips)
     return {"kind": "accuracy", "variant": variant, "max_frames": max_frames,
-            "clips": [c.labels.video.name for c in clips],
-            "runs": runs, "targets": [t.as_json() for t in targets(runs[0])]}
+            "clips": [c.labels.video.name for c in clips], "runs": runs, "follow_vs_told": agreement,
+            "targets": [t.as_json() for t in targets(runs[0], agreement)]}
 
 
-def targets(ours: dict[str, Any]) -> list[Target]:
+FOLLOW_HOLD_S = 1.0
+"""Follow mode's hold seconds must be within this of the told checkers' (issue 19)."""
+MID_SET_SEGMENT_MS = 3000
+"""A follow-mode segment shorter than this between two others is a flicker inside a set."""
+
+
+def _counted(report: dict[str, Any]) -> tuple[dict[str, dict[str, int]], dict[tuple[str, str], float]]:
+    reps = {move_id: {side: n for side, n in found["reps"].items() if n} for move_id, found in report["moves"].items()}
+    holds = {(move_id, side): held_s for move_id, found in report["moves"].items()
+             for side, held_s in found["hold_s"].items()}
+    return {move_id: sides for move_id, sides in reps.items() if sides}, holds
+
+
+def follow_vs_told(follow: Sequence[dict[str, Any]], told: Sequence[dict[str, Any]],
+                   clips: Sequence[ClipPoses]) -> dict[str, Any]:
+    """Does following (recognition + switches) cost counts? Per clip: the same reps per move and side as the
+    checkers told the labelled moves and spans, hold seconds within FOLLOW_HOLD_S, and no short mid-set segment."""
+    rows = []
+    for follow_report, told_report, clip in zip(follow, told, clips, strict=True):
+        (follow_reps, follow_holds), (told_reps, told_holds) = _counted(follow_report), _counted(told_report)
+        hold_gap_s = max((abs(follow_holds.get(key, 0.0) - told_holds.get(key, 0.0))
+                          for key in {*follow_holds, *told_holds}), default=0.0)
+        inner = follow_report["segments"][1:-1]
+        rows.append({"clip": clip.labels.video.name, "reps_equal": follow_reps == told_reps,
+                     "hold_gap_s": round(hold_gap_s, 2),
+                     "short_mid_set_segments": sum(s["end_ms"] - s["start_ms"] < MID_SET_SEGMENT_MS for s in inner)})
+    return {
+        "clips": len(rows),
+        "reps_equal_rate": metrics.mean([1.0 if r["reps_equal"] else 0.0 for r in rows]) if rows else None,
+        "holds_within_rate": metrics.mean([1.0 if r["hold_gap_s"] < FOLLOW_HOLD_S else 0.0 for r in rows])
+        if rows else None,
+        "short_mid_set_segments": sum(r["short_mid_set_segments"] for r in rows),
+        "differing": [r for r in rows if not r["reps_equal"] or r["hold_gap_s"] >= FOLLOW_HOLD_S],
+    }
+
+
+def targets(ours: dict[str, Any], agreement: dict[str, Any]) -> list[Target]:
     hold = ours["hold_error_s"]
+    equal = agreement["reps_equal_rate"]
     return [
         Target("reps exact (clips)", 100.0 * (ours["exact_rate"] or 0.0), 100.0, at_least=True, unit="%"),
         Target("hold error, worst side", hold["max"] if hold else 0.0, HOLD_TARGET_S, at_least=False, unit=" s"),
         Target("recognition (clips)", 100.0 * ours["recognition_rate"], 100.0, at_least=True, unit="%"),
         Target("false counts (clips expecting nothing)", float(ours["false_count_clips"]), 0.0, at_least=False,
                unit=""),
+        Target("follow mode reps = told reps (clips)", None if equal is None else 100.0 * equal, 95.0,
+               at_least=True, unit="%"),
     ]
 
 
@@ -286,8 +327,19 @@ def markdown(results: dict[str, Any]) -> str:
                        clip_rows),
         *([markdown_table(["factor (ours)", "bin", "clips", "reps exact", "within one", "hold err max s",
                            "recognition"], factor_rows)] if factor_rows else []),
-        "\n".join(t.line() for t in targets(results["runs"][0])),
+        _agreement_table(results["follow_vs_told"]),
+        "\n".join(t.line() for t in targets(results["runs"][0], results["follow_vs_told"])),
     ])
+
+
+def _agreement_table(agreement: dict[str, Any]) -> str:
+    """Follow mode against the told checkers: the shares, then each clip where they differ."""
+    rows = [["all", agreement["clips"], pct(agreement["reps_equal_rate"]), pct(agreement["holds_within_rate"]),
+             agreement["short_mid_set_segments"]]]
+    rows += [[row["clip"], 1, "yes" if row["reps_equal"] else "no", f"{row['hold_gap_s']:.2f} s",
+              row["short_mid_set_segments"]] for row in agreement["differing"]]
+    return markdown_table(["follow vs told", "clips", "reps equal", f"holds within {FOLLOW_HOLD_S:g} s",
+                           f"mid-set segments < {MID_SET_SEGMENT_MS // 1000} s"], rows)
 
 
 def _counts(clip: dict[str, Any], labelled: bool = False) -> str:
