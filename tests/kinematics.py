@@ -520,3 +520,24 @@ def jittered(frames: list[tuple[int, Angles]], start_ms: int, end_ms: int, key: 
             a[key] += amplitude if (t_ms // period_ms) % 2 == 0 else -amplitude
         out.append((t_ms, a))
     return out
+
+
+LEG_PAIRS = tuple((int(left), int(right)) for left, right in (
+    (L.LEFT_HIP, L.RIGHT_HIP), (L.LEFT_KNEE, L.RIGHT_KNEE), (L.LEFT_ANKLE, L.RIGHT_ANKLE),
+    (L.LEFT_HEEL, L.RIGHT_HEEL), (L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX)))
+
+
+def legs_swapped(filmed: Sequence[tuple[int, Pose | None]], start_ms: int,
+                 end_ms: int) -> list[tuple[int, Pose | None]]:
+    """Swap the left and right leg landmarks between start_ms and end_ms, as MediaPipe does when a side-on view
+    sees the legs cross."""
+    order = np.arange(33)
+    for left, right in LEG_PAIRS:
+        order[left], order[right] = right, left
+    out: list[tuple[int, Pose | None]] = []
+    for t_ms, pose in filmed:
+        if pose is not None and start_ms <= t_ms < end_ms:
+            pose = Pose(t_ms, pose.image_xyz[order], pose.world_xyz[order], pose.visibility[order],
+                        pose.presence[order], pose.image_size)
+        out.append((t_ms, pose))
+    return out

@@ -38,6 +38,17 @@ def test_rotation_without_shift_and_shift_without_rotation_count_nothing(side: s
         assert k.run_checker("lunge_rotation", film(keys)).reps == {"left": 0, "right": 0}
 
 
+@pytest.mark.parametrize("side", SIDES)
+def test_a_lunge_counts_when_the_legs_read_swapped_through_the_shift(side: str) -> None:
+    """A side-on camera sees the legs cross in the shift back; MediaPipe may swap their labels for its length."""
+    keys, expected = k.lunge_clip(side, 2)
+    shifts_ms = ((4400, 6700), (11500, 13800))  # from just before each shift back until after the return
+    filmed = film(keys, "side")
+    for start_ms, end_ms in shifts_ms:
+        filmed = k.legs_swapped(filmed, start_ms, end_ms)
+    assert_matches(k.run_checker("lunge_rotation", filmed), expected)
+
+
 DRIVER = {
     "hip_90_90": "l_hip_abd", "lunge_rotation": "{p}knee_flex", "bridge_march": "{p}hip_flex",
     "hamstring_scoop": "trunk_flex", "hip_flexor_reach": "{p}hip_flex", "forward_fold_pedals": "{p}knee_flex",

@@ -2,8 +2,8 @@
 
 One rep per full cycle on the front leg: a rotation followed by the shift back, with the plain lunge between them
 allowed. The front leg is the one whose hip is clearly more flexed (3D hip angles measured to the shoulder midpoint,
-so the chest rotation does not move them); this stays true in the shift back. "Arm up" is the front-side wrist above
-its shoulder in the image.
+so the chest rotation does not move them). The shift back only asks for a split stance, whichever leg leads: the
+side is the rotation's (see SHIFT). "Arm up" is the front-side wrist above its shoulder in the image.
 
 The shift back is the legs lengthening while the chest pitches down over the front leg: shift_deg is the straighter
 knee's 3D angle past straight (negative) plus the torso's image tilt. The front knee alone cannot carry it: with the
@@ -32,6 +32,19 @@ def shift_deg(pose: Pose) -> float:
     return max(g.knee_deg(pose, side) for side in SIDES) - 180.0 + g.torso_tilt_deg(pose)
 
 
+def hip_split_deg(pose: Pose) -> float:
+    """How much more one hip is flexed than the other, whichever it is: a split stance, legs' labels aside."""
+    return abs(m.hip_lead_deg(pose, "left"))
+
+
+SHIFT = Phase("shift", (Above("hip_split_deg", HIP_LEAD_ENTER_DEG, HIP_LEAD_LEAVE_DEG),
+                        Above("shift_deg", SHIFT_ENTER_DEG, SHIFT_LEAVE_DEG)), DWELL_MS)
+"""One shift back for both sides: a side-on camera sees the legs cross over in the shift and MediaPipe may swap
+their labels (a rendered oblique right lunge read the left hip leading by 35-120 degrees through the whole shift),
+so which leg leads is judged in the lunge and rotation only."""
+LUNGES = tuple(f"lunge_{side}" for side in SIDES)
+
+
 def _phases(side: str) -> tuple[Phase, ...]:
     front_leads = Above(f"{side}_hip_lead_deg", HIP_LEAD_ENTER_DEG, HIP_LEAD_LEAVE_DEG)
     low = Below("shift_deg", SHIFT_LEAVE_DEG, SHIFT_ENTER_DEG)
@@ -39,8 +52,6 @@ def _phases(side: str) -> tuple[Phase, ...]:
     return (
         Phase(f"lunge_{side}", (front_leads, low, Below(arm, ARM_UP_LEAVE_PCT, ARM_UP_ENTER_PCT)), DWELL_MS, side=side),
         Phase(f"rotate_{side}", (front_leads, low, Above(arm, ARM_UP_ENTER_PCT, ARM_UP_LEAVE_PCT)), DWELL_MS,
-              side=side),
-        Phase(f"shift_{side}", (front_leads, Above("shift_deg", SHIFT_ENTER_DEG, SHIFT_LEAVE_DEG)), DWELL_MS,
               side=side),
     )
 
@@ -70,9 +81,11 @@ MOVE = Move(
         **m.per_side("{side}_hip_lead_deg", m.hip_lead_deg),
         **m.per_side("{side}_wrist_above_shoulder_pct", m.wrist_above_shoulder_pct),
         "shift_deg": shift_deg,
+        "hip_split_deg": hip_split_deg,
     },
-    phases=tuple(p for side in SIDES for p in _phases(side)),
-    reps=tuple(Rep((f"rotate_{s}", f"shift_{s}"), s, ignore=(f"lunge_{s}",)) for s in SIDES),
+    phases=(*(p for side in SIDES for p in _phases(side)), SHIFT),
+    # Both sides' lunges are skipped: a swapped leg pair reads as the other side's lunge on the way into the shift.
+    reps=tuple(Rep((f"rotate_{s}", SHIFT.name), s, ignore=LUNGES) for s in SIDES),
     # The chest twisting over the front leg hides that knee and ankle (visibility 0.11-0.14 on a rendered clip while
     # still placed sensibly), so this move accepts fainter joints than the others.
     min_joint_visibility=0.08,
