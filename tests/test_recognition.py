@@ -5,7 +5,7 @@ import itertools
 
 import kinematics as k
 import pytest
-from test_moves_counts import SIDES, clips
+from test_moves_counts import NOISE, SIDES, clips
 
 from coach.moves import MOVE_IDS, MoveRecognizer
 from coach.moves.analysis import analyse_poses
@@ -76,3 +76,35 @@ def test_a_fixed_move_runs_its_checker_over_the_whole_stream() -> None:
     assert report["moves"]["hamstring_scoop"]["reps"] == expected["reps"]
     assert report["moves"]["hamstring_scoop"]["rom_name"] == "hinge_deg"
     assert len(report["moves"]["hamstring_scoop"]["rom"]["left"]) == 3
+
+
+# ------------------------------------------------------------------------------ moves the votes used to confuse
+def collapsed_lunge(front: str, *, rotate: bool = False, shift: bool = False) -> k.Angles:
+    """A lunge as MediaPipe read it facing the camera: the split lost in depth (thighs 0-10 degrees apart, feet
+    within ~10 % of a leg of each other) while the chest stays down over the knees, both bent (125-150), and the
+    rotation's arm goes up."""
+    f, b = ("l_", "r_") if front == "left" else ("r_", "l_")
+    a = k.lunge(front, rotate=rotate)
+    a.update({f + "hip_flex": 40, f + "knee_flex": 50, f + "ankle_flex": 0, b + "hip_flex": 30, b + "knee_flex": 40,
+              b + "ankle_flex": 0, "trunk_flex": 95})
+    if shift:
+        a.update({f + "hip_flex": 35, f + "knee_flex": 30, b + "hip_flex": 35, b + "knee_flex": 45, "trunk_flex": 110})
+    return a
+
+
+def collapsed_lunge_set(front: str) -> list:
+    steps = [(0.5, k.STAND), (0.5, k.STAND)]
+    for _ in range(2):
+        steps += [(1.0, collapsed_lunge(front)), (0.4, collapsed_lunge(front)),
+                  (0.9, collapsed_lunge(front, rotate=True)), (0.6, collapsed_lunge(front, rotate=True)),
+                  (0.8, collapsed_lunge(front)), (0.9, collapsed_lunge(front, shift=True)),
+                  (0.8, collapsed_lunge(front, shift=True)), (0.8, collapsed_lunge(front)), (0.9, k.STAND),
+                  (0.4, k.STAND)]
+    return k.sequence(*steps)
+
+
+@pytest.mark.parametrize(("view", "body"), [("front", "tall"), ("front", "small"), ("oblique", "average")])
+def test_a_lunge_whose_split_the_model_lost_is_never_the_fold(view: str, body: str) -> None:
+    filmed = k.film(k.timeline(collapsed_lunge_set("right")), view, body=body, seed=3, **NOISE)
+    assert "forward_fold_pedals" not in set(recognise(filmed))
+    assert "forward_fold_pedals" not in analyse_poses(filmed)["moves"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from coach import geometry as g
-from coach.geometry import Posture
+from coach.geometry import Posture, View
 from coach.landmarks import SIDES
 from coach.moves import bridge_march, hip_flexor_reach
 from coach.moves import measures as m
@@ -31,6 +31,7 @@ IDLE_TIMEOUT_MS = 10000
 SPLIT_STANCE_PCT = 12.0
 FOLD_HINGE_DEG = 85.0
 FOLD_MAX_SPLIT_PCT = 25.0
+FOLD_LONG_KNEE_DEG = 155.0
 SCOOP_HINGE_DEG = 35.0
 SCOOP_MAX_HIP_LEAD_DEG = 45.0
 STANDING_HIPS_PCT = 110.0
@@ -46,6 +47,16 @@ LUNGE_WIDE_LEAD_DEG = 60.0
 LUNGE_LEAN_DEG = 25.0
 SCOOP_KNEES_DEG = 120.0
 REACH_VOTE_PCT = hip_flexor_reach.REACH_LEAVE_PCT
+ROTATION_HINGE_DEG = 50.0
+ARM_UP_PCT = 50.0
+
+
+def rotating_arm(pose: Pose) -> bool:
+    """One wrist well above its shoulder and the other below its own (image): the lunge's rotation, one hand up,
+    one on the floor. Hinged, nothing else does this: a fold's and a scoop's arms hang or reach down, a strap
+    stretch holds both hands up."""
+    heights = sorted(m.wrist_above_shoulder_pct(pose, s) for s in SIDES)
+    return heights[1] >= ARM_UP_PCT and heights[0] < 0.0
 
 
 def frame_vote(pose: Pose | None) -> str:
@@ -81,12 +92,20 @@ def frame_vote(pose: Pose | None) -> str:
     if leaning and (hip_lead_deg >= LUNGE_WIDE_LEAD_DEG or (hip_lead_deg >= LUNGE_HIP_LEAD_DEG
                                                              and min(knees.values()) <= LUNGE_KNEE_DEG)):
         return "lunge_rotation"
+    # The hinge is the larger of image tilt and 3D lean, so a hinge facing the camera (image tilt ~25 in a 60 degree
+    # scoop) still reads.
+    hinge_deg = max(g.torso_tilt_deg(pose), m.torso_lean_deg(pose))
+    if hinge_deg >= ROTATION_HINGE_DEG and rotating_arm(pose):
+        # Facing the camera MediaPipe can collapse the lunge's split (3D hip lead ~10): the raised arm still shows.
+        return "lunge_rotation"
     if posture in (Posture.HINGED, Posture.STANDING) or m.hips_above_floor_pct(pose) >= STANDING_HIPS_PCT:
-        # Standing and bending forward: a deep hang is the fold, a split-stance hinge is a scoop. The hinge is the
-        # larger of image tilt and 3D lean, so a scoop facing the camera (image tilt ~25) still reads ~60.
-        hinge_deg = max(g.torso_tilt_deg(pose), m.torso_lean_deg(pose))
+        # Standing and bending forward: a deep hang with a leg long is the fold (its pedal bends one knee at a time;
+        # with both knees bent it is a squat or a lunge whose split the model lost), a split-stance hinge is a scoop.
         split_pct = abs(m.ankle_ahead_pct(pose, "left"))
-        if hinge_deg >= FOLD_HINGE_DEG and split_pct < FOLD_MAX_SPLIT_PCT:
+        # The fold is checked from the side or obliquely only (its pedals bend in depth facing the camera), and a
+        # facing lunge is where the split collapses: a frame facing the camera is no fold worth voting for.
+        if hinge_deg >= FOLD_HINGE_DEG and split_pct < FOLD_MAX_SPLIT_PCT \
+                and max(knees.values()) >= FOLD_LONG_KNEE_DEG and g.camera_view(pose) is not View.FRONT:
             return "forward_fold_pedals"
         scoop_like = split_pct >= SPLIT_STANCE_PCT and min(knees.values()) >= SCOOP_KNEES_DEG
         if hinge_deg >= SCOOP_HINGE_DEG and scoop_like and hip_lead_deg < SCOOP_MAX_HIP_LEAD_DEG:
