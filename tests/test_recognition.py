@@ -108,3 +108,26 @@ def test_a_lunge_whose_split_the_model_lost_is_never_the_fold(view: str, body: s
     filmed = k.film(k.timeline(collapsed_lunge_set("right")), view, body=body, seed=3, **NOISE)
     assert "forward_fold_pedals" not in set(recognise(filmed))
     assert "forward_fold_pedals" not in analyse_poses(filmed)["moves"]
+
+
+def shallow_fold_clip(pedals: list[str], hinge_deg: float) -> list:
+    """The fold clip with the torso tipped only hinge_deg forward (tight hamstrings), feet together."""
+    keys, _ = k.fold_clip(pedals)
+    return [(t_s, {**a, "trunk_flex": min(a["trunk_flex"], hinge_deg)}) for t_s, a in keys]
+
+
+@pytest.mark.parametrize(("view", "body"), [("side", "small"), ("oblique", "tall"), ("side_right", "average")])
+def test_a_shallow_fold_is_the_fold(view: str, body: str) -> None:
+    filmed = k.film(k.timeline(shallow_fold_clip(["right", "left", "right"], 75.0)), view, body=body, seed=6,
+                    **NOISE)
+    assert {label for label in recognise(filmed) if label} == {"forward_fold_pedals"}
+    assert analyse_poses(filmed)["moves"]["forward_fold_pedals"]["reps"] == \
+        analyse_poses(filmed, move="forward_fold_pedals")["moves"]["forward_fold_pedals"]["reps"]
+
+
+@pytest.mark.parametrize(("view", "body"), [("side", "tall"), ("oblique", "small"), ("front", "average")])
+def test_a_shallow_scoop_is_recognised_and_counted(view: str, body: str) -> None:
+    keys, expected = k.scoop_clip("left", 3, hinge_deg=33.0)
+    filmed = k.film(k.timeline(keys), view, body=body, seed=2, **NOISE)
+    assert {label for label in recognise(filmed) if label} == {"hamstring_scoop"}
+    assert analyse_poses(filmed)["moves"]["hamstring_scoop"]["reps"] == expected["reps"]
