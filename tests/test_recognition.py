@@ -131,3 +131,14 @@ def test_a_shallow_scoop_is_recognised_and_counted(view: str, body: str) -> None
     filmed = k.film(k.timeline(keys), view, body=body, seed=2, **NOISE)
     assert {label for label in recognise(filmed) if label} == {"hamstring_scoop"}
     assert analyse_poses(filmed)["moves"]["hamstring_scoop"]["reps"] == expected["reps"]
+
+
+@pytest.mark.parametrize(("view", "body"), [("side", "average"), ("oblique", "tall")])
+def test_a_hang_with_the_feet_staggered_is_never_the_scoop(view: str, body: str) -> None:
+    """Folded over with the head hanging below the hips and one foot a step ahead: a scoop keeps the head above the
+    hips, so this is no scoop (a fold in a split stance, or a lunge's shift back)."""
+    staggered = k.angles(trunk_flex=125, l_shoulder_flex=60, r_shoulder_flex=60, neck_flex=10, l_hip_flex=25,
+                         l_ankle_flex=30, r_hip_flex=-10, r_knee_flex=15)
+    filmed = k.film(k.timeline(k.sequence((0.5, k.STAND), (0.8, k.STAND), (0.8, staggered), (5.0, staggered),
+                                          (0.8, k.STAND), (1.0, k.STAND))), view, body=body, seed=4, **NOISE)
+    assert "hamstring_scoop" not in set(recognise(filmed))

@@ -35,6 +35,7 @@ FOLD_MAX_SPLIT_PCT = 18.0
 FOLD_LONG_KNEE_DEG = 155.0
 SCOOP_HINGE_DEG = 30.0
 SCOOP_SPLIT_PCT = 25.0
+SCOOP_MAX_HEAD_DROP_PCT = 10.0
 SCOOP_MAX_HIP_LEAD_DEG = 45.0
 STANDING_HIPS_PCT = 110.0
 SET_FRONT_PCT = 40.0
@@ -66,6 +67,11 @@ def split_along_lean_pct(pose: Pose) -> float:
     lean /= max(float(np.linalg.norm(lean)), 1e-9)
     step = g.world(pose, Landmark.LEFT_ANKLE) - g.world(pose, Landmark.RIGHT_ANKLE)
     return 100.0 * abs(float(np.dot(step, lean))) / max(m.leg_length_m(pose), 1e-6)
+
+
+def head_below_hips_pct(pose: Pose) -> float:
+    """How far the nose is below the hips' midpoint in the image, percent of torso (negative: above)."""
+    return g.above_pct(pose, g.mid_px(pose, Landmark.LEFT_HIP, Landmark.RIGHT_HIP), Landmark.NOSE)
 
 
 def rotating_arm(pose: Pose) -> bool:
@@ -125,8 +131,11 @@ def frame_vote(pose: Pose | None) -> str:
         if hinge_deg >= FOLD_HINGE_DEG and split_pct < FOLD_MAX_SPLIT_PCT \
                 and max(knees.values()) >= FOLD_LONG_KNEE_DEG and g.camera_view(pose) is not View.FRONT:
             return "forward_fold_pedals"
+        # A scoop reaches down with the head in line, above the hips (at most 8 % of torso below them on the
+        # rendered scoops); a head hanging lower is the fold's hang, a lunge's shift back or a body read upside down
+        # (a bridge filmed from high up, 21-32 %).
         if hinge_deg >= SCOOP_HINGE_DEG and split_pct >= SCOOP_SPLIT_PCT and min(knees.values()) >= SCOOP_KNEES_DEG \
-                and hip_lead_deg < SCOOP_MAX_HIP_LEAD_DEG:
+                and hip_lead_deg < SCOOP_MAX_HIP_LEAD_DEG and head_below_hips_pct(pose) < SCOOP_MAX_HEAD_DROP_PCT:
             return "hamstring_scoop"
     return ABSTAIN
 
