@@ -5,7 +5,7 @@ import itertools
 
 import kinematics as k
 import pytest
-from test_moves_counts import SIDES, clips
+from test_moves_counts import NOISE, SIDES, clips
 
 from coach.moves import MOVE_IDS, MoveRecognizer
 from coach.moves.analysis import analyse_poses
@@ -76,3 +76,69 @@ def test_a_fixed_move_runs_its_checker_over_the_whole_stream() -> None:
     assert report["moves"]["hamstring_scoop"]["reps"] == expected["reps"]
     assert report["moves"]["hamstring_scoop"]["rom_name"] == "hinge_deg"
     assert len(report["moves"]["hamstring_scoop"]["rom"]["left"]) == 3
+
+
+# ------------------------------------------------------------------------------ moves the votes used to confuse
+def collapsed_lunge(front: str, *, rotate: bool = False, shift: bool = False) -> k.Angles:
+    """A lunge as MediaPipe read it facing the camera: the split lost in depth (thighs 0-10 degrees apart, feet
+    within ~10 % of a leg of each other) while the chest stays down over the knees, both bent (125-150), and the
+    rotation's arm goes up."""
+    f, b = ("l_", "r_") if front == "left" else ("r_", "l_")
+    a = k.lunge(front, rotate=rotate)
+    a.update({f + "hip_flex": 40, f + "knee_flex": 50, f + "ankle_flex": 0, b + "hip_flex": 30, b + "knee_flex": 40,
+              b + "ankle_flex": 0, "trunk_flex": 95})
+    if shift:
+        a.update({f + "hip_flex": 35, f + "knee_flex": 30, b + "hip_flex": 35, b + "knee_flex": 45, "trunk_flex": 110})
+    return a
+
+
+def collapsed_lunge_set(front: str) -> list:
+    steps = [(0.5, k.STAND), (0.5, k.STAND)]
+    for _ in range(2):
+        steps += [(1.0, collapsed_lunge(front)), (0.4, collapsed_lunge(front)),
+                  (0.9, collapsed_lunge(front, rotate=True)), (0.6, collapsed_lunge(front, rotate=True)),
+                  (0.8, collapsed_lunge(front)), (0.9, collapsed_lunge(front, shift=True)),
+                  (0.8, collapsed_lunge(front, shift=True)), (0.8, collapsed_lunge(front)), (0.9, k.STAND),
+                  (0.4, k.STAND)]
+    return k.sequence(*steps)
+
+
+@pytest.mark.parametrize(("view", "body"), [("front", "tall"), ("front", "small"), ("oblique", "average")])
+def test_a_lunge_whose_split_the_model_lost_is_never_the_fold(view: str, body: str) -> None:
+    filmed = k.film(k.timeline(collapsed_lunge_set("right")), view, body=body, seed=3, **NOISE)
+    assert "forward_fold_pedals" not in set(recognise(filmed))
+    assert "forward_fold_pedals" not in analyse_poses(filmed)["moves"]
+
+
+def shallow_fold_clip(pedals: list[str], hinge_deg: float) -> list:
+    """The fold clip with the torso tipped only hinge_deg forward (tight hamstrings), feet together."""
+    keys, _ = k.fold_clip(pedals)
+    return [(t_s, {**a, "trunk_flex": min(a["trunk_flex"], hinge_deg)}) for t_s, a in keys]
+
+
+@pytest.mark.parametrize(("view", "body"), [("side", "small"), ("oblique", "tall"), ("side_right", "average")])
+def test_a_shallow_fold_is_the_fold(view: str, body: str) -> None:
+    filmed = k.film(k.timeline(shallow_fold_clip(["right", "left", "right"], 75.0)), view, body=body, seed=6,
+                    **NOISE)
+    assert {label for label in recognise(filmed) if label} == {"forward_fold_pedals"}
+    assert analyse_poses(filmed)["moves"]["forward_fold_pedals"]["reps"] == \
+        analyse_poses(filmed, move="forward_fold_pedals")["moves"]["forward_fold_pedals"]["reps"]
+
+
+@pytest.mark.parametrize(("view", "body"), [("side", "tall"), ("oblique", "small"), ("front", "average")])
+def test_a_shallow_scoop_is_recognised_and_counted(view: str, body: str) -> None:
+    keys, expected = k.scoop_clip("left", 3, hinge_deg=33.0)
+    filmed = k.film(k.timeline(keys), view, body=body, seed=2, **NOISE)
+    assert {label for label in recognise(filmed) if label} == {"hamstring_scoop"}
+    assert analyse_poses(filmed)["moves"]["hamstring_scoop"]["reps"] == expected["reps"]
+
+
+@pytest.mark.parametrize(("view", "body"), [("side", "average"), ("oblique", "tall")])
+def test_a_hang_with_the_feet_staggered_is_never_the_scoop(view: str, body: str) -> None:
+    """Folded over with the head hanging below the hips and one foot a step ahead: a scoop keeps the head above the
+    hips, so this is no scoop (a fold in a split stance, or a lunge's shift back)."""
+    staggered = k.angles(trunk_flex=125, l_shoulder_flex=60, r_shoulder_flex=60, neck_flex=10, l_hip_flex=25,
+                         l_ankle_flex=30, r_hip_flex=-10, r_knee_flex=15)
+    filmed = k.film(k.timeline(k.sequence((0.5, k.STAND), (0.8, k.STAND), (0.8, staggered), (5.0, staggered),
+                                          (0.8, k.STAND), (1.0, k.STAND))), view, body=body, seed=4, **NOISE)
+    assert "hamstring_scoop" not in set(recognise(filmed))

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from coach import geometry as g
-from coach.geometry import Posture
-from coach.landmarks import SIDES
+from coach.geometry import Posture, View
+from coach.landmarks import SIDES, Landmark
 from coach.moves import bridge_march, hip_flexor_reach
 from coach.moves import measures as m
 from coach.moves.base import gate_problem
@@ -28,10 +30,12 @@ SWITCH_SCORE = 0.6
 SWITCH_LEAD = 0.3
 IDLE_TIMEOUT_MS = 10000
 
-SPLIT_STANCE_PCT = 12.0
-FOLD_HINGE_DEG = 85.0
-FOLD_MAX_SPLIT_PCT = 25.0
-SCOOP_HINGE_DEG = 35.0
+FOLD_HINGE_DEG = 65.0
+FOLD_MAX_SPLIT_PCT = 18.0
+FOLD_LONG_KNEE_DEG = 155.0
+SCOOP_HINGE_DEG = 30.0
+SCOOP_SPLIT_PCT = 25.0
+SCOOP_MAX_HEAD_DROP_PCT = 10.0
 SCOOP_MAX_HIP_LEAD_DEG = 45.0
 STANDING_HIPS_PCT = 110.0
 SET_FRONT_PCT = 40.0
@@ -46,6 +50,36 @@ LUNGE_WIDE_LEAD_DEG = 60.0
 LUNGE_LEAN_DEG = 25.0
 SCOOP_KNEES_DEG = 120.0
 REACH_VOTE_PCT = hip_flexor_reach.REACH_LEAVE_PCT
+ROTATION_HINGE_DEG = 50.0
+ARM_UP_PCT = 50.0
+
+
+def split_along_lean_pct(pose: Pose) -> float:
+    """How far apart the ankles are along the torso's horizontal lean, percent of leg length (3D, unsigned).
+
+    Only meaningful while hinged. The lean, not the hip line, gives the direction: side-on, MediaPipe's hip depth
+    order flips from frame to frame and with it the facing direction, so a feet-together fold read a 6-13 % split
+    across it, while along a hinged torso it reads 0-15 % (feet together) against 22-99 % in scoops.
+    """
+    lean = g.mid_world(pose, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER) \
+        - g.mid_world(pose, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
+    lean[1] = 0.0
+    lean /= max(float(np.linalg.norm(lean)), 1e-9)
+    step = g.world(pose, Landmark.LEFT_ANKLE) - g.world(pose, Landmark.RIGHT_ANKLE)
+    return 100.0 * abs(float(np.dot(step, lean))) / max(m.leg_length_m(pose), 1e-6)
+
+
+def head_below_hips_pct(pose: Pose) -> float:
+    """How far the nose is below the hips' midpoint in the image, percent of torso (negative: above)."""
+    return g.above_pct(pose, g.mid_px(pose, Landmark.LEFT_HIP, Landmark.RIGHT_HIP), Landmark.NOSE)
+
+
+def rotating_arm(pose: Pose) -> bool:
+    """One wrist well above its shoulder and the other below its own (image): the lunge's rotation, one hand up,
+    one on the floor. Hinged, nothing else does this: a fold's and a scoop's arms hang or reach down, a strap
+    stretch holds both hands up."""
+    heights = sorted(m.wrist_above_shoulder_pct(pose, s) for s in SIDES)
+    return heights[1] >= ARM_UP_PCT and heights[0] < 0.0
 
 
 def frame_vote(pose: Pose | None) -> str:
@@ -81,15 +115,27 @@ def frame_vote(pose: Pose | None) -> str:
     if leaning and (hip_lead_deg >= LUNGE_WIDE_LEAD_DEG or (hip_lead_deg >= LUNGE_HIP_LEAD_DEG
                                                              and min(knees.values()) <= LUNGE_KNEE_DEG)):
         return "lunge_rotation"
+    # The hinge is the larger of image tilt and 3D lean, so a hinge facing the camera (image tilt ~25 in a 60 degree
+    # scoop) still reads.
+    hinge_deg = max(g.torso_tilt_deg(pose), m.torso_lean_deg(pose))
+    if hinge_deg >= ROTATION_HINGE_DEG and rotating_arm(pose):
+        # Facing the camera MediaPipe can collapse the lunge's split (3D hip lead ~10): the raised arm still shows.
+        return "lunge_rotation"
     if posture in (Posture.HINGED, Posture.STANDING) or m.hips_above_floor_pct(pose) >= STANDING_HIPS_PCT:
-        # Standing and bending forward: a deep hang is the fold, a split-stance hinge is a scoop. The hinge is the
-        # larger of image tilt and 3D lean, so a scoop facing the camera (image tilt ~25) still reads ~60.
-        hinge_deg = max(g.torso_tilt_deg(pose), m.torso_lean_deg(pose))
-        split_pct = abs(m.ankle_ahead_pct(pose, "left"))
-        if hinge_deg >= FOLD_HINGE_DEG and split_pct < FOLD_MAX_SPLIT_PCT:
+        # Standing and bending forward: feet together and a leg long is the fold (its pedal bends one knee at a
+        # time; with both knees bent it is a squat or a lunge whose split the model lost); a clear split stance with
+        # both knees fairly straight is a scoop. In between (a split half-lost, a shallow hinge) says nothing.
+        split_pct = split_along_lean_pct(pose)
+        # The fold is checked from the side or obliquely only (its pedals bend in depth facing the camera), and a
+        # facing lunge is where the split collapses: a frame facing the camera is no fold worth voting for.
+        if hinge_deg >= FOLD_HINGE_DEG and split_pct < FOLD_MAX_SPLIT_PCT \
+                and max(knees.values()) >= FOLD_LONG_KNEE_DEG and g.camera_view(pose) is not View.FRONT:
             return "forward_fold_pedals"
-        scoop_like = split_pct >= SPLIT_STANCE_PCT and min(knees.values()) >= SCOOP_KNEES_DEG
-        if hinge_deg >= SCOOP_HINGE_DEG and scoop_like and hip_lead_deg < SCOOP_MAX_HIP_LEAD_DEG:
+        # A scoop reaches down with the head in line, above the hips (at most 8 % of torso below them on the
+        # rendered scoops); a head hanging lower is the fold's hang, a lunge's shift back or a body read upside down
+        # (a bridge filmed from high up, 21-32 %).
+        if hinge_deg >= SCOOP_HINGE_DEG and split_pct >= SCOOP_SPLIT_PCT and min(knees.values()) >= SCOOP_KNEES_DEG \
+                and hip_lead_deg < SCOOP_MAX_HIP_LEAD_DEG and head_below_hips_pct(pose) < SCOOP_MAX_HEAD_DROP_PCT:
             return "hamstring_scoop"
     return ABSTAIN
 
