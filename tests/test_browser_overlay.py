@@ -42,8 +42,11 @@ def serve(clip: Path, data_dir: Path, speed: float) -> Iterator[str]:
     """The coach playing `clip`; yields the overlay's URL."""
 
     def make_app(port: int) -> Any:
+        # the full model pinned: the labels' counts are the full model's, and on a loaded machine the browser
+        # camera's automatic switch would move to the lite model (the switch has its own tests)
         return create_app(ServeConfig(source_spec=str(clip), source_kind="file", source_name=clip.name, speed=speed,
-                                      settings=Settings(mode="follow"), port=port, history_dir=str(data_dir)))
+                                      settings=Settings(mode="follow"), port=port, history_dir=str(data_dir),
+                                      model="full"))
 
     with serve_app(make_app) as base_url:
         yield f"{base_url}/"
