@@ -32,6 +32,8 @@ MAX_WAIT_MS = 8000
 """The longest a running hold or a slow rep rhythm of the followed move can hold a switch off."""
 REP_WAIT_FACTOR = 1.25
 """A switch waits this many of the followed move's typical rep intervals after its last rep."""
+FLICKER_MS = 3000
+"""A set shorter than this that counted nothing is dropped (no segment, no history row): a wavering recogniser."""
 SETUP_MS = 1500
 """How far before the new move's change point its checker starts: the set-up position (a bridge lying down)."""
 CHECKPOINT_MS = 1000
@@ -237,8 +239,12 @@ class Follower:
         self._floor_ms = end_ms - 1
         if current.fed_ms < current.start_ms:
             return None  # it never saw a frame of its own: nothing to close
-        return ClosedSet(current.move_id, current.start_ms, current.fed_ms, current.checker.summary(),
-                         list(current.rep_events), given_back)
+        summary = current.checker.summary()
+        counted = any(summary.reps.values()) or any(getattr(summary, "hold_ms", {}).values())
+        if current.fed_ms - current.start_ms < FLICKER_MS and not counted:
+            return None  # a short stretch that counted nothing was the recogniser wavering, not a set
+        return ClosedSet(current.move_id, current.start_ms, current.fed_ms, summary, list(current.rep_events),
+                         given_back)
 
     def _rewind(self, current: _OpenSet, end_ms: int) -> dict[str, int]:
         """Restore the last kept state before end_ms and replay the kept frames up to it; returns the reps per side
