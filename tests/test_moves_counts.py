@@ -131,3 +131,25 @@ def test_90_90_switches_count_when_the_3d_reach_difference_reads_small(view: str
             hips = pose.world_xyz[[k.L.LEFT_HIP, k.L.RIGHT_HIP]].mean(axis=0)
             pose.world_xyz[ankles] = 0.3 * pose.world_xyz[ankles] + 0.7 * hips
     assert_matches(k.run_checker("hip_90_90", filmed), expected)
+
+
+def _hips_forward_clip(side: str, hold_s: float) -> k.Clip:
+    """A half kneel with the hips pushed forward into the stretch: the front hip opens (65 degrees of flexion) and
+    the kneeling thigh goes 25 degrees behind the torso line; labelled like k.hip_flexor_clip."""
+    keys, expected = k.hip_flexor_clip(side, hold_s)
+    kneel, front = ("l_", "r_") if side == "left" else ("r_", "l_")
+    pose = {**k.half_kneel(side), kneel + "hip_flex": -25.0, front + "hip_flex": 65.0}
+    tall = keys[0][1]
+    steps = [(0.5, tall), (1.0, tall), (0.4, pose), (hold_s - 0.4, pose), (0.4, tall), (1.0, tall)]
+    return k.sequence(*steps), expected
+
+
+@pytest.mark.parametrize("view", ["front", "side", "oblique"])
+@pytest.mark.parametrize("side", SIDES)
+def test_a_half_kneel_with_the_hips_pushed_forward_is_timed(side: str, view: str) -> None:
+    """Pushing the hips forward opens the front hip and takes the kneeling thigh behind the torso: unsigned hip
+    angles read that thigh as flexed, so the old lead (front flexion minus kneeling "flexion", 65 - 25) fell under
+    its band and nothing was timed; the thighs' signed split (90) keeps the stretch."""
+    keys, expected = _hips_forward_clip(side, 6.0)
+    filmed = k.film(k.timeline(keys), view, seed=3, **NOISE)
+    assert k.run_checker("hip_flexor_reach", filmed).hold_s[side] == pytest.approx(expected["hold_s"][side], abs=0.5)

@@ -39,14 +39,15 @@ def wrist_above_nose_pct(pose: Pose, side: str) -> float:
 
 
 def front_lead_deg(pose: Pose, side: str) -> float:
-    """How much more this hip is flexed than the other: the 3D lead, or where the legs move across the view (side,
-    oblique) the larger of it and the image lead. MediaPipe's 3D hips read a rendered side-on half kneel (front hip
-    ~90, kneeling hip ~-10) as only 34-40 degrees apart, while the image shows the split; facing the camera the
-    split is in depth and only the 3D lead can tell."""
-    lead_3d_deg = m.hip_lead_deg(pose, side)
+    """How far this thigh leads the other: the signed 3D split of the thighs in the sagittal plane, or where the legs
+    move across the view (side, oblique) the larger of it and the image lead. Hip angles are unsigned, so the
+    kneeling thigh behind the torso line (hips pushed forward into the stretch) would read as flexion and eat the
+    lead; MediaPipe's 3D also shortens a side-on split, while the image shows it. Facing the camera the split is in
+    depth and only 3D can tell."""
+    split_3d_deg = m.thigh_split_deg(pose, side)
     if g.camera_view(pose) is View.FRONT:
-        return lead_3d_deg
-    return max(lead_3d_deg, m.image_hip_flex_deg(pose, side) - m.image_hip_flex_deg(pose, m.other(side)))
+        return split_3d_deg
+    return max(split_3d_deg, m.image_hip_flex_deg(pose, side) - m.image_hip_flex_deg(pose, m.other(side)))
 
 
 def back_hip_ext_deg(pose: Pose, side: str) -> float:

@@ -85,6 +85,13 @@ def thigh_back_deg(pose: Pose, side: str) -> float:
     return math.degrees(math.atan2(-float(np.dot(thigh, g.forward_unit(pose))), -float(np.dot(thigh, g.UP_WORLD))))
 
 
+def thigh_split_deg(pose: Pose, side: str) -> float:
+    """How far this thigh points ahead of the other in the body's sagittal plane, degrees, 3D (+: this one is
+    forward). Signed, unlike hip_lead_deg's hip angles: a thigh behind the torso line counts against the lead
+    instead of reading as flexion."""
+    return thigh_back_deg(pose, other(side)) - thigh_back_deg(pose, side)
+
+
 def common() -> dict[str, Measure]:
     """Measures nearly every move reads."""
     return {
