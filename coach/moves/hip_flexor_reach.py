@@ -1,10 +1,11 @@
 """Half-kneeling hip flexor stretch with overhead reach: timed per kneeling (stretched) side.
 
-Time counts only while the half-kneeling posture holds, judged from 3D angles that need no floor or gravity (a tilted
-camera or a knee nearer the lens moves image heights): the front hip flexed far more than the kneeling hip (thigh
-forward vs thigh down), the kneeling knee bent, the front knee near a right angle, the torso fairly upright, and the
-arm on the kneeling side reaching overhead (wrist above the nose in the image). Kneeling with the arm down is a
-phase of its own: not timed, and after a while it brings the "reach" cue.
+Time counts only while the half-kneeling posture holds, judged from angles that need no floor or gravity (a tilted
+camera or a knee nearer the lens moves image heights): the front thigh well ahead of the kneeling one, the kneeling
+knee bent, the front knee near a right angle, the torso fairly upright, and the arm on the kneeling side reaching
+overhead (wrist above the nose in the image). The knees' "bent enough" limits also take the image angle in side and
+oblique views (m.bent_knee_deg): the model can straighten a far or kneeling leg in depth. Kneeling with the arm down
+is a phase of its own: not timed, and after a while it brings the "reach" cue.
 """
 
 from __future__ import annotations
@@ -59,10 +60,10 @@ def _kneeling(side: str) -> tuple[Above | Below, ...]:
     front = m.other(side)
     return (
         Above(f"{front}_front_lead_deg", FRONT_HIP_LEAD_ENTER_DEG, FRONT_HIP_LEAD_LEAVE_DEG),
-        Below(f"{side}_knee_deg", KNEELING_KNEE_ENTER_DEG, KNEELING_KNEE_LEAVE_DEG),
+        Below(f"{side}_bent_knee_deg", KNEELING_KNEE_ENTER_DEG, KNEELING_KNEE_LEAVE_DEG),
         Below("torso_tilt_deg", UPRIGHT_ENTER_DEG, UPRIGHT_LEAVE_DEG),
         Above(f"{front}_knee_deg", FRONT_KNEE_MIN_ENTER_DEG, FRONT_KNEE_MIN_LEAVE_DEG),
-        Below(f"{front}_knee_deg", FRONT_KNEE_MAX_ENTER_DEG, FRONT_KNEE_MAX_LEAVE_DEG),
+        Below(f"{front}_bent_knee_deg", FRONT_KNEE_MAX_ENTER_DEG, FRONT_KNEE_MAX_LEAVE_DEG),
     )
 
 
@@ -76,6 +77,7 @@ MOVE = Move(
     measures={
         **m.common(),
         **m.per_side("{side}_front_lead_deg", front_lead_deg),
+        **m.per_side("{side}_bent_knee_deg", m.bent_knee_deg),
         **m.per_side("{side}_wrist_above_nose_pct", wrist_above_nose_pct),
         **m.per_side("{side}_back_hip_ext_deg", back_hip_ext_deg),
         "torso_lean_deg": m.torso_lean_deg,
