@@ -181,3 +181,19 @@ def test_a_half_kneel_whose_3d_knees_read_straighter_is_timed_from_the_image(sid
         if pose is not None:
             _straighten_knees_in_depth(pose, 0.6)
     assert k.run_checker("hip_flexor_reach", filmed).hold_s[side] == pytest.approx(expected["hold_s"][side], abs=0.5)
+
+
+@pytest.mark.parametrize("side", SIDES)
+def test_a_half_kneel_facing_the_camera_is_timed_with_the_kneeling_ankle_faint(side: str) -> None:
+    """Facing the camera, the kneeling shin lies behind its knee and the thigh hides the ankle: a rendered front view
+    gave it visibility 0.14-0.2 while placing it sensibly. At 0.15 the hold is still timed (the old 0.2 visibility
+    gate threw the frames away); a fully hidden ankle (0.02) still stops it."""
+    keys, expected = k.hip_flexor_clip(side, 6.0)
+    ankle = k.L.LEFT_ANKLE if side == "left" else k.L.RIGHT_ANKLE
+    faint = k.film(k.timeline(keys), "front", seed=13, **NOISE)
+    for _, pose in faint:
+        if pose is not None:
+            pose.visibility[ankle] = 0.15
+    assert k.run_checker("hip_flexor_reach", faint).hold_s[side] == pytest.approx(expected["hold_s"][side], abs=0.5)
+    hidden = k.film(k.timeline(keys), "front", seed=13, hidden=[(0, 60_000, [ankle])], **NOISE)
+    assert k.run_checker("hip_flexor_reach", hidden).hold_s[side] == 0
