@@ -1,10 +1,12 @@
 """Every move, both sides, several views, with landmark noise: exact rep counts and hold seconds within 0.2 s."""
 
 import kinematics as k
+import numpy as np
 import pytest
 
 from coach.moves import MOVES
 from coach.moves.base import RepCounted
+from coach.pose import Pose
 
 SIDES = ("left", "right")
 NOISE = {"noise_px": 1.5, "noise_m": 0.006}
@@ -131,3 +133,67 @@ def test_90_90_switches_count_when_the_3d_reach_difference_reads_small(view: str
             hips = pose.world_xyz[[k.L.LEFT_HIP, k.L.RIGHT_HIP]].mean(axis=0)
             pose.world_xyz[ankles] = 0.3 * pose.world_xyz[ankles] + 0.7 * hips
     assert_matches(k.run_checker("hip_90_90", filmed), expected)
+
+
+def _hips_forward_clip(side: str, hold_s: float) -> k.Clip:
+    """A half kneel with the hips pushed forward into the stretch: the front hip opens (65 degrees of flexion) and
+    the kneeling thigh goes 25 degrees behind the torso line; labelled like k.hip_flexor_clip."""
+    keys, expected = k.hip_flexor_clip(side, hold_s)
+    kneel, front = ("l_", "r_") if side == "left" else ("r_", "l_")
+    pose = {**k.half_kneel(side), kneel + "hip_flex": -25.0, front + "hip_flex": 65.0}
+    tall = keys[0][1]
+    steps = [(0.5, tall), (1.0, tall), (0.4, pose), (hold_s - 0.4, pose), (0.4, tall), (1.0, tall)]
+    return k.sequence(*steps), expected
+
+
+@pytest.mark.parametrize("view", ["front", "side", "oblique"])
+@pytest.mark.parametrize("side", SIDES)
+def test_a_half_kneel_with_the_hips_pushed_forward_is_timed(side: str, view: str) -> None:
+    """Pushing the hips forward opens the front hip and takes the kneeling thigh behind the torso: unsigned hip
+    angles read that thigh as flexed, so the old lead (front flexion minus kneeling "flexion", 65 - 25) fell under
+    its band and nothing was timed; the thighs' signed split (90) keeps the stretch."""
+    keys, expected = _hips_forward_clip(side, 6.0)
+    filmed = k.film(k.timeline(keys), view, seed=3, **NOISE)
+    assert k.run_checker("hip_flexor_reach", filmed).hold_s[side] == pytest.approx(expected["hold_s"][side], abs=0.5)
+
+
+def _straighten_knees_in_depth(pose: Pose, share: float) -> None:
+    """Swing both 3D shins `share` of the way toward straight legs, leaving the image as filmed: the model's depth
+    error on a far or kneeling leg."""
+    for side in SIDES:
+        hip, knee, ankle = (getattr(k.L, f"{side}_{joint}".upper()) for joint in ("hip", "knee", "ankle"))
+        thigh = pose.world_xyz[knee] - pose.world_xyz[hip]
+        shin = pose.world_xyz[ankle] - pose.world_xyz[knee]
+        length = np.linalg.norm(shin)
+        swung = (1 - share) * shin / length + share * thigh / np.linalg.norm(thigh)
+        pose.world_xyz[ankle] = pose.world_xyz[knee] + length * swung / np.linalg.norm(swung)
+
+
+@pytest.mark.parametrize("view", ["side", "oblique"])
+@pytest.mark.parametrize("side", SIDES)
+def test_a_half_kneel_whose_3d_knees_read_straighter_is_timed_from_the_image(side: str, view: str) -> None:
+    """Rendered side and oblique half kneels read a far knee at 130-141 degrees in 3D while the image shows 90-110
+    (ground truth 70-95). Here both 3D shins swing 60% toward straight (the knees read ~145): the image angle keeps
+    the hold (the old 3D-only knee limits timed nothing)."""
+    keys, expected = k.hip_flexor_clip(side, 6.0)
+    filmed = k.film(k.timeline(keys), view, seed=11, **NOISE)
+    for _, pose in filmed:
+        if pose is not None:
+            _straighten_knees_in_depth(pose, 0.6)
+    assert k.run_checker("hip_flexor_reach", filmed).hold_s[side] == pytest.approx(expected["hold_s"][side], abs=0.5)
+
+
+@pytest.mark.parametrize("side", SIDES)
+def test_a_half_kneel_facing_the_camera_is_timed_with_the_kneeling_ankle_faint(side: str) -> None:
+    """Facing the camera, the kneeling shin lies behind its knee and the thigh hides the ankle: a rendered front view
+    gave it visibility 0.14-0.2 while placing it sensibly. At 0.15 the hold is still timed (the old 0.2 visibility
+    gate threw the frames away); a fully hidden ankle (0.02) still stops it."""
+    keys, expected = k.hip_flexor_clip(side, 6.0)
+    ankle = k.L.LEFT_ANKLE if side == "left" else k.L.RIGHT_ANKLE
+    faint = k.film(k.timeline(keys), "front", seed=13, **NOISE)
+    for _, pose in faint:
+        if pose is not None:
+            pose.visibility[ankle] = 0.15
+    assert k.run_checker("hip_flexor_reach", faint).hold_s[side] == pytest.approx(expected["hold_s"][side], abs=0.5)
+    hidden = k.film(k.timeline(keys), "front", seed=13, hidden=[(0, 60_000, [ankle])], **NOISE)
+    assert k.run_checker("hip_flexor_reach", hidden).hold_s[side] == 0

@@ -85,6 +85,24 @@ def thigh_back_deg(pose: Pose, side: str) -> float:
     return math.degrees(math.atan2(-float(np.dot(thigh, g.forward_unit(pose))), -float(np.dot(thigh, g.UP_WORLD))))
 
 
+def thigh_split_deg(pose: Pose, side: str) -> float:
+    """How far this thigh points ahead of the other in the body's sagittal plane, degrees, 3D (+: this one is
+    forward). Signed, unlike hip_lead_deg's hip angles: a thigh behind the torso line counts against the lead
+    instead of reading as flexion."""
+    return thigh_back_deg(pose, other(side)) - thigh_back_deg(pose, side)
+
+
+def bent_knee_deg(pose: Pose, side: str) -> float:
+    """Knee angle for "is this knee bent": the 3D angle or, where the legs move across the view (side, oblique), the
+    smaller of it and the image angle. Depth is the model's weakest axis: it can straighten a far or kneeling leg in
+    3D while the image still shows the bend, and a straight leg projects straight from any angle."""
+    knee_3d_deg = g.knee_deg(pose, side)
+    if g.camera_view(pose) is g.View.FRONT:
+        return knee_3d_deg
+    image_deg = g.joint_angle_image_deg(pose, *(sided(side, joint) for joint in ("hip", "knee", "ankle")))
+    return min(knee_3d_deg, image_deg)
+
+
 def common() -> dict[str, Measure]:
     """Measures nearly every move reads."""
     return {
