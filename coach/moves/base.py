@@ -417,7 +417,7 @@ class MoveChecker:
             self._on_untrusted(t_ms, problem or "no_person", events)
             return self._result(t_ms, events, trusted=False)
         self._gate_since_ms = None
-        values = {name: _safe(fn, pose) for name, fn in self.move.measures.items()}
+        values = measure_values(self.move, pose)
         self._calibrate(dt_ms, values)
         self._step_phases(t_ms, values, events)
         self._step_holds(t_ms, dt_ms, values, events)
@@ -660,6 +660,11 @@ class MoveChecker:
             form_ok=trusted and not self._cue_active_form(), joint_status=status, reps=dict(self.reps),
             hold_ms=dict(self.hold_ms), events=events,
         )
+
+
+def measure_values(move: Move, pose: Pose) -> dict[str, float]:
+    """Every measure of the move on one pose (NaN where one cannot be computed)."""
+    return {name: _safe(fn, pose) for name, fn in move.measures.items()}
 
 
 def _safe(fn: Measure, pose: Pose) -> float:

@@ -15,7 +15,20 @@ from coach.geometry import View
 from coach.landmarks import SIDES, sided
 from coach.landmarks import Landmark as L
 from coach.moves import measures as m
-from coach.moves.base import BREATHE, HOLDING, Above, Below, Cue, Hold, Move, Phase, Rom, both_sides
+from coach.moves.base import (
+    BREATHE,
+    HOLDING,
+    Above,
+    Below,
+    Cue,
+    Hold,
+    Move,
+    Phase,
+    Rom,
+    all_pass,
+    both_sides,
+    measure_values,
+)
 from coach.pose import Pose
 
 FRONT_HIP_LEAD_ENTER_DEG = 40.0
@@ -54,6 +67,13 @@ def front_lead_deg(pose: Pose, side: str) -> float:
 def back_hip_ext_deg(pose: Pose, side: str) -> float:
     """Hip extension of the kneeling leg: thigh behind the torso line, degrees (3D, sagittal)."""
     return m.thigh_back_deg(pose, side) + m.torso_lean_deg(pose)
+
+
+def reaching_half_kneel(pose: Pose) -> bool:
+    """One frame in the held stretch on either side, by the hold's own entry thresholds: for the recogniser, whose
+    coarse posture classes read 3D knees and hips that the model can straighten in depth."""
+    values = measure_values(MOVE, pose)
+    return any(all_pass(spec.when, values, staying=False) for spec in MOVE.holds)
 
 
 def _kneeling(side: str) -> tuple[Above | Below, ...]:

@@ -103,6 +103,10 @@ def frame_vote(pose: Pose | None) -> str:
         # before lying back for a bridge, says nothing.
         in_set = abs(left_front_pct(pose)) >= SET_FRONT_PCT and knees_above_hips_pct(pose) <= KNEES_DOWN_PCT
         return "hip_90_90" if in_set else ABSTAIN
+    if hip_flexor_reach.reaching_half_kneel(pose):
+        # The stretch by its own hold test (image knees where the model straightens one in depth, which can make
+        # the coarse posture read standing): upright, split, both knees bent, the kneeling side's arm up.
+        return "hip_flexor_reach"
     if posture is Posture.HALF_KNEELING:
         # The stretch is half-kneeling with an arm reaching overhead; the bottom of a lunge or split squat is
         # half-kneeling too (real clips read so in most frames), but with the hands low.
