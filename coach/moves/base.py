@@ -17,7 +17,7 @@ All time comes from the frames' t_ms; nothing reads the wall clock.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from coach import geometry
@@ -665,6 +665,24 @@ class MoveChecker:
 def measure_values(move: Move, pose: Pose) -> dict[str, float]:
     """Every measure of the move on one pose (NaN where one cannot be computed)."""
     return {name: _safe(fn, pose) for name, fn in move.measures.items()}
+
+
+class LazyMeasures(Mapping[str, float]):
+    """The move's measures on one pose, each computed when first read: a test that fails early costs little."""
+
+    def __init__(self, move: Move, pose: Pose) -> None:
+        self._move, self._pose, self._values = move, pose, {}
+
+    def __getitem__(self, name: str) -> float:
+        if name not in self._values:
+            self._values[name] = _safe(self._move.measures[name], self._pose)
+        return self._values[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._move.measures)
+
+    def __len__(self) -> int:
+        return len(self._move.measures)
 
 
 def _safe(fn: Measure, pose: Pose) -> float:

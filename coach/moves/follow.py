@@ -268,9 +268,10 @@ class Follower:
         current = self.open
         assert current is not None
         fed: list[tuple[int, Any]] = []
-        for frame in self._frames:
-            if frame.t_ms <= current.fed_ms or frame.t_ms < current.start_ms or frame.t_ms > until_ms:
-                continue
+        after_ms = max(current.fed_ms, current.start_ms - 1)
+        for frame in self._unseen(after_ms):
+            if frame.t_ms > until_ms:
+                break
             result = current.checker.update(frame.t_ms, frame.pose)
             current.fed_ms = frame.t_ms
             self._note_progress(current, frame.t_ms, result)
@@ -279,6 +280,15 @@ class Follower:
             if keep_checkpoints and frame.t_ms - last >= CHECKPOINT_MS:
                 current.checkpoints.append((frame.t_ms, copy.deepcopy(current.checker), len(current.rep_events)))
         return fed
+
+    def _unseen(self, after_ms: int) -> list[_Frame]:
+        """The kept frames after `after_ms`, oldest first, found from the newest end (a live frame costs one step)."""
+        newer: list[_Frame] = []
+        for frame in reversed(self._frames):
+            if frame.t_ms <= after_ms:
+                break
+            newer.append(frame)
+        return newer[::-1]
 
     @staticmethod
     def _note_progress(current: _OpenSet, t_ms: int, result: Any) -> None:

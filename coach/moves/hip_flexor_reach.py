@@ -22,12 +22,12 @@ from coach.moves.base import (
     Below,
     Cue,
     Hold,
+    LazyMeasures,
     Move,
     Phase,
     Rom,
     all_pass,
     both_sides,
-    measure_values,
 )
 from coach.pose import Pose
 
@@ -72,8 +72,8 @@ def back_hip_ext_deg(pose: Pose, side: str) -> float:
 def reaching_half_kneel(pose: Pose) -> bool:
     """One frame in the held stretch on either side, by the hold's own entry thresholds: for the recogniser, whose
     coarse posture classes read 3D knees and hips that the model can straighten in depth."""
-    values = measure_values(MOVE, pose)
-    return any(all_pass(spec.when, values, staying=False) for spec in MOVE.holds)
+    values = LazyMeasures(MOVE, pose)  # the reach (the hold's last condition) is read first: most frames stop there
+    return any(all_pass(spec.when[::-1], values, staying=False) for spec in MOVE.holds)
 
 
 def _kneeling(side: str) -> tuple[Above | Below, ...]:
