@@ -63,10 +63,11 @@ def test_soak(person_clip: tuple[Path, dict], tmp_path: Path, capsys: pytest.Cap
 
 
 def test_latency(person_clip: tuple[Path, dict], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    results, out = _bench(capsys, tmp_path, "latency", "--clip", str(person_clip[0]), "--max-frames", "20")
+    # 40 frames: 10 warm up, and on a loaded machine the server drops stale ones; 20 once left none to time
+    results, out = _bench(capsys, tmp_path, "latency", "--clip", str(person_clip[0]), "--max-frames", "40")
     file_run, browser_run = results["runs"]
     assert (file_run["path"], browser_run["path"]) == ("file", "browser")
-    assert file_run["frames"] >= 20 and browser_run["frames"] == 20  # the file plays on until the stop arrives
+    assert file_run["frames"] >= 40 and browser_run["frames"] == 40  # the file plays on until the stop arrives
     for run in results["runs"]:
         assert run["pose_events"] + run["frames_dropped"] == run["frames"]
         assert run["frames_dropped"] == run["dropped_by_page"] + run["dropped_by_server"] + run["lost"]
