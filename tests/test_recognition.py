@@ -142,3 +142,23 @@ def test_a_hang_with_the_feet_staggered_is_never_the_scoop(view: str, body: str)
     filmed = k.film(k.timeline(k.sequence((0.5, k.STAND), (0.8, k.STAND), (0.8, staggered), (5.0, staggered),
                                           (0.8, k.STAND), (1.0, k.STAND))), view, body=body, seed=4, **NOISE)
     assert "hamstring_scoop" not in set(recognise(filmed))
+
+
+def shift_onto_back_leg(lean_deg: float) -> k.Angles:
+    """A lunge's shift back as MediaPipe read it side-on and from outside: the front leg, hidden under the chest,
+    folded onto the back one, so both legs read long and slanting back from the hips (lean_deg from vertical) while
+    the chest pitches down past horizontal, hands to the floor: a fold's landmarks, but with the feet far behind."""
+    return k.angles(pelvis_pitch=lean_deg, trunk_flex=105 - lean_deg, l_shoulder_flex=100, r_shoulder_flex=100,
+                    l_knee_flex=8, r_knee_flex=12)
+
+
+@pytest.mark.parametrize(("view", "body", "lean_deg"), [("side", "average", 55.0), ("side_right", "small", 40.0),
+                                                        ("oblique", "tall", 35.0)])
+def test_legs_slanting_back_from_the_hips_are_never_the_fold(view: str, body: str, lean_deg: float) -> None:
+    shift = shift_onto_back_leg(lean_deg)
+    steps = [(0.5, k.STAND), (0.8, k.STAND)]
+    for _ in range(2):
+        steps += [(0.9, shift), (2.5, shift), (0.8, k.STAND), (0.5, k.STAND)]
+    filmed = k.film(k.timeline(k.sequence(*steps)), view, body=body, seed=5, **NOISE)
+    assert "forward_fold_pedals" not in set(recognise(filmed))
+    assert "forward_fold_pedals" not in analyse_poses(filmed)["moves"]

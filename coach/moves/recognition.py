@@ -33,6 +33,7 @@ IDLE_TIMEOUT_MS = 10000
 FOLD_HINGE_DEG = 65.0
 FOLD_MAX_SPLIT_PCT = 18.0
 FOLD_LONG_KNEE_DEG = 155.0
+FOLD_MAX_FEET_BEHIND_PCT = 30.0
 SCOOP_HINGE_DEG = 30.0
 SCOOP_SPLIT_PCT = 25.0
 SCOOP_MAX_HEAD_DROP_PCT = 10.0
@@ -61,12 +62,30 @@ def split_along_lean_pct(pose: Pose) -> float:
     order flips from frame to frame and with it the facing direction, so a feet-together fold read a 6-13 % split
     across it, while along a hinged torso it reads 0-15 % (feet together) against 22-99 % in scoops.
     """
+    step = g.world(pose, Landmark.LEFT_ANKLE) - g.world(pose, Landmark.RIGHT_ANKLE)
+    return 100.0 * abs(float(np.dot(step, lean_unit(pose)))) / max(m.leg_length_m(pose), 1e-6)
+
+
+def lean_unit(pose: Pose) -> np.ndarray:
+    """The torso's horizontal lean direction (hips to shoulders, height dropped), 3D unit vector."""
     lean = g.mid_world(pose, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER) \
         - g.mid_world(pose, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
     lean[1] = 0.0
-    lean /= max(float(np.linalg.norm(lean)), 1e-9)
-    step = g.world(pose, Landmark.LEFT_ANKLE) - g.world(pose, Landmark.RIGHT_ANKLE)
-    return 100.0 * abs(float(np.dot(step, lean))) / max(m.leg_length_m(pose), 1e-6)
+    return lean / max(float(np.linalg.norm(lean)), 1e-9)
+
+
+def feet_behind_hips_pct(pose: Pose) -> float:
+    """How far the rearmost ankle is behind the hips' midpoint, against the torso's lean, percent of leg length (3D).
+
+    Standing folded, the weight stays over the feet: the hips shift back over the heels, the ankles under or ahead of
+    them (at most ~25 % behind on the rendered folds). Feet far behind hips leaning forward is no fold one stands in:
+    it is a lunge's shift back whose front leg the model folded onto the back one (both ankles read behind, 33-86 %
+    on rendered side and outside views), a plank or a bridge read upside down.
+    """
+    hips = g.mid_world(pose, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
+    behind = max(-float(np.dot(g.world(pose, ankle) - hips, lean_unit(pose)))
+                 for ankle in (Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE))
+    return 100.0 * behind / max(m.leg_length_m(pose), 1e-6)
 
 
 def head_below_hips_pct(pose: Pose) -> float:
@@ -133,7 +152,8 @@ def frame_vote(pose: Pose | None) -> str:
         # The fold is checked from the side or obliquely only (its pedals bend in depth facing the camera), and a
         # facing lunge is where the split collapses: a frame facing the camera is no fold worth voting for.
         if hinge_deg >= FOLD_HINGE_DEG and split_pct < FOLD_MAX_SPLIT_PCT \
-                and max(knees.values()) >= FOLD_LONG_KNEE_DEG and g.camera_view(pose) is not View.FRONT:
+                and max(knees.values()) >= FOLD_LONG_KNEE_DEG and g.camera_view(pose) is not View.FRONT \
+                and feet_behind_hips_pct(pose) <= FOLD_MAX_FEET_BEHIND_PCT:
             return "forward_fold_pedals"
         # A scoop reaches down with the head in line, above the hips (at most 8 % of torso below them on the
         # rendered scoops); a head hanging lower is the fold's hang, a lunge's shift back or a body read upside down
