@@ -162,3 +162,17 @@ def test_legs_slanting_back_from_the_hips_are_never_the_fold(view: str, body: st
     filmed = k.film(k.timeline(k.sequence(*steps)), view, body=body, seed=5, **NOISE)
     assert "forward_fold_pedals" not in set(recognise(filmed))
     assert "forward_fold_pedals" not in analyse_poses(filmed)["moves"]
+
+
+@pytest.mark.parametrize(("yaw_deg", "height_m", "body"), [(-60.0, 1.5, "average"), (-60.0, 1.5, "tall"),
+                                                           (-60.0, 1.4, "small")])
+def test_a_strap_stretch_filmed_from_the_head_end_is_the_strap(yaw_deg: float, height_m: float, body: str) -> None:
+    """From beyond the head and above, the lying torso is foreshortened toward upright in the image (under 50
+    degrees, too little for the coarse posture's supine): the strap checker's own lying test still holds."""
+    keys, _ = k.strap_clip("right", 5.0)
+    filmed = k.film(k.timeline(keys), "side", yaw_deg=yaw_deg, height_m=height_m, body=body, seed=8, **NOISE)
+    assert {label for label in recognise(filmed) if label} == {"hamstring_strap"}
+    follow = analyse_poses(filmed)["moves"]["hamstring_strap"]["hold_s"]
+    told = analyse_poses(filmed, move="hamstring_strap")["moves"]["hamstring_strap"]["hold_s"]
+    assert follow["right"] == pytest.approx(told["right"], abs=0.2)
+    assert told["right"] >= 3.0

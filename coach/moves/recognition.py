@@ -14,7 +14,7 @@ import numpy as np
 from coach import geometry as g
 from coach.geometry import Posture, View
 from coach.landmarks import SIDES, Landmark
-from coach.moves import bridge_march, hip_flexor_reach
+from coach.moves import bridge_march, hamstring_strap, hip_flexor_reach
 from coach.moves import measures as m
 from coach.moves.base import gate_problem
 from coach.moves.hip_90_90 import MOVE as HIP_90_90
@@ -101,6 +101,17 @@ def rotating_arm(pose: Pose) -> bool:
     return heights[1] >= ARM_UP_PCT and heights[0] < 0.0
 
 
+def lying_low(pose: Pose) -> bool:
+    """Lying by the strap checker's own test (torso tipped from upright in the image or in 3D), hips low.
+
+    Seen from outside at mid height a lying torso is foreshortened toward upright in the image (38-42 degrees on a
+    rendered strap stretch), too little for the coarse posture's supine; in 3D it still reads 54-61 degrees down.
+    The hips low keeps out a lunge's or a scoop's hinge (hips 117+ % of a leg above the feet).
+    """
+    return m.torso_down_deg(pose) >= hamstring_strap.LYING_ENTER_DEG \
+        and m.hips_above_floor_pct(pose) < STANDING_HIPS_PCT
+
+
 def frame_vote(pose: Pose | None) -> str:
     """A move id, NO_MOVE, or ABSTAIN for one frame."""
     if pose is None:
@@ -110,10 +121,11 @@ def frame_vote(pose: Pose | None) -> str:
     posture = g.posture(pose)
     knees = {s: g.knee_deg(pose, s) for s in SIDES}
     flex = {s: m.hip_flex_deg(pose, s) for s in SIDES}
+    strap_side = next((side for side in SIDES if flex[side] >= STRAP_RAISE_DEG and knees[side] >= LEG_LONG_DEG
+                       and flex[m.other(side)] <= LEG_DOWN_DEG), None)
     if posture is Posture.SUPINE:
-        for side in SIDES:
-            if flex[side] >= STRAP_RAISE_DEG and knees[side] >= LEG_LONG_DEG and flex[m.other(side)] <= LEG_DOWN_DEG:
-                return "hamstring_strap"
+        if strap_side is not None:
+            return "hamstring_strap"
         # Both knees bent, feet planted: a straight leg (lying leg raises, a knee hugged to the chest with the other
         # leg long, a single-leg bridge) is not the bridge march's set-up.
         return "bridge_march" if max(knees.values()) <= KNEES_BENT_DEG else ABSTAIN
@@ -122,6 +134,8 @@ def frame_vote(pose: Pose | None) -> str:
         # before lying back for a bridge, says nothing.
         in_set = abs(left_front_pct(pose)) >= SET_FRONT_PCT and knees_above_hips_pct(pose) <= KNEES_DOWN_PCT
         return "hip_90_90" if in_set else ABSTAIN
+    if posture is Posture.OTHER and strap_side is not None and lying_low(pose):
+        return "hamstring_strap"
     if hip_flexor_reach.reaching_half_kneel(pose):
         # The stretch by its own hold test (image knees where the model straightens one in depth, which can make
         # the coarse posture read standing): upright, split, both knees bent, the kneeling side's arm up.
