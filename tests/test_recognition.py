@@ -176,3 +176,24 @@ def test_a_strap_stretch_filmed_from_the_head_end_is_the_strap(yaw_deg: float, h
     told = analyse_poses(filmed, move="hamstring_strap")["moves"]["hamstring_strap"]["hold_s"]
     assert follow["right"] == pytest.approx(told["right"], abs=0.2)
     assert told["right"] >= 3.0
+
+
+def deep_scoop(front: str, hinge_deg: float) -> k.Angles:
+    """A deep scoop: the front hip flexes 65 degrees past the back one (a lunge's split), but both knees stay long."""
+    f, b = ("l_", "r_") if front == "left" else ("r_", "l_")
+    a = k.scoop(front, hinge_deg)
+    if hinge_deg:
+        a.update({f + "hip_flex": 50, b + "hip_flex": -15, b + "knee_flex": 8})
+    return a
+
+
+@pytest.mark.parametrize(("view", "body"), [("side", "average"), ("oblique", "tall"), ("side_right", "small")])
+def test_a_deep_scoop_on_long_legs_is_the_scoop_not_the_lunge(view: str, body: str) -> None:
+    steps = [(0.5, deep_scoop("left", 0)), (0.8, deep_scoop("left", 0))]
+    for _ in range(3):
+        steps += [(1.0, deep_scoop("left", 50)), (0.4, deep_scoop("left", 50)), (1.0, deep_scoop("left", 0)),
+                  (0.5, deep_scoop("left", 0))]
+    filmed = k.film(k.timeline(k.sequence(*steps)), view, body=body, seed=2, **NOISE)
+    assert {label for label in recognise(filmed) if label} == {"hamstring_scoop"}
+    assert analyse_poses(filmed)["moves"]["hamstring_scoop"]["reps"] == \
+        analyse_poses(filmed, move="hamstring_scoop")["moves"]["hamstring_scoop"]["reps"]

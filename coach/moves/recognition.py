@@ -17,6 +17,7 @@ from coach.landmarks import SIDES, Landmark
 from coach.moves import bridge_march, hamstring_strap, hip_flexor_reach
 from coach.moves import measures as m
 from coach.moves.base import gate_problem
+from coach.moves.forward_fold_pedals import image_knee_deg
 from coach.moves.hip_90_90 import MOVE as HIP_90_90
 from coach.moves.hip_90_90 import knees_above_hips_pct, left_front_pct
 from coach.pose import Pose
@@ -38,6 +39,8 @@ SCOOP_HINGE_DEG = 30.0
 SCOOP_SPLIT_PCT = 25.0
 SCOOP_MAX_HEAD_DROP_PCT = 10.0
 SCOOP_MAX_HIP_LEAD_DEG = 45.0
+SCOOP_DEEP_HIP_LEAD_DEG = 75.0
+TALL_HIPS_PCT = 150.0
 STANDING_HIPS_PCT = 110.0
 SET_FRONT_PCT = 40.0
 KNEES_DOWN_PCT = 10.0
@@ -49,6 +52,7 @@ LUNGE_HIP_LEAD_DEG = 35.0
 LUNGE_KNEE_DEG = 135.0
 LUNGE_WIDE_LEAD_DEG = 60.0
 LUNGE_LEAN_DEG = 25.0
+LUNGE_BENT_KNEE_DEG = 155.0
 SCOOP_KNEES_DEG = 120.0
 REACH_VOTE_PCT = hip_flexor_reach.REACH_LEAVE_PCT
 ROTATION_HINGE_DEG = 50.0
@@ -101,6 +105,18 @@ def rotating_arm(pose: Pose) -> bool:
     return heights[1] >= ARM_UP_PCT and heights[0] < 0.0
 
 
+def some_knee_bent(pose: Pose) -> bool:
+    """Some knee reads bent in 3D or in the image. A lunge's front knee is bent; the model can straighten it in one
+    of the two (a rendered lunge's front knee read 113-164 in 3D) but on the rendered lunges rarely in both."""
+    return min(min(g.knee_deg(pose, s), image_knee_deg(pose, s)) for s in SIDES) < LUNGE_BENT_KNEE_DEG
+
+
+def deep_scoop_legs(pose: Pose, knee_bent: bool) -> bool:
+    """Both knees long in 3D and in the image, the hips at nearly standing height: standing on two long legs, as a
+    scoop does, while a lying body (a strap stretch read at an angle, hips 114-118 %) is not."""
+    return not knee_bent and m.hips_above_floor_pct(pose) >= TALL_HIPS_PCT
+
+
 def lying_low(pose: Pose) -> bool:
     """Lying by the strap checker's own test (torso tipped from upright in the image or in 3D), hips low.
 
@@ -149,8 +165,12 @@ def frame_vote(pose: Pose | None) -> str:
     # rendered clips, against <= 40 in scoops and folds and ~55-78 kneeling upright (caught above).
     hip_lead_deg = max(m.hip_lead_deg(pose, s) for s in SIDES)
     leaning = g.torso_tilt_deg(pose) >= LUNGE_LEAN_DEG
-    if leaning and (hip_lead_deg >= LUNGE_WIDE_LEAD_DEG or (hip_lead_deg >= LUNGE_HIP_LEAD_DEG
-                                                             and min(knees.values()) <= LUNGE_KNEE_DEG)):
+    # A lunge bends its front knee. The model can straighten it in 3D or in the image, but a split hinge with both
+    # knees long both ways is a deep scoop's just as well (its front hip flexes 60-68 past the back one): the
+    # scoop's test below decides.
+    knee_bent = some_knee_bent(pose)
+    if leaning and knee_bent and (hip_lead_deg >= LUNGE_WIDE_LEAD_DEG or (hip_lead_deg >= LUNGE_HIP_LEAD_DEG
+                                                                          and min(knees.values()) <= LUNGE_KNEE_DEG)):
         return "lunge_rotation"
     # The hinge is the larger of image tilt and 3D lean, so a hinge facing the camera (image tilt ~25 in a 60 degree
     # scoop) still reads.
@@ -173,7 +193,9 @@ def frame_vote(pose: Pose | None) -> str:
         # rendered scoops); a head hanging lower is the fold's hang, a lunge's shift back or a body read upside down
         # (a bridge filmed from high up, 21-32 %).
         if hinge_deg >= SCOOP_HINGE_DEG and split_pct >= SCOOP_SPLIT_PCT and min(knees.values()) >= SCOOP_KNEES_DEG \
-                and hip_lead_deg < SCOOP_MAX_HIP_LEAD_DEG and head_below_hips_pct(pose) < SCOOP_MAX_HEAD_DROP_PCT:
+                and hip_lead_deg < (SCOOP_DEEP_HIP_LEAD_DEG if deep_scoop_legs(pose, knee_bent)
+                                    else SCOOP_MAX_HIP_LEAD_DEG) \
+                and head_below_hips_pct(pose) < SCOOP_MAX_HEAD_DROP_PCT:
             return "hamstring_scoop"
     return ABSTAIN
 
