@@ -142,3 +142,58 @@ def test_a_hang_with_the_feet_staggered_is_never_the_scoop(view: str, body: str)
     filmed = k.film(k.timeline(k.sequence((0.5, k.STAND), (0.8, k.STAND), (0.8, staggered), (5.0, staggered),
                                           (0.8, k.STAND), (1.0, k.STAND))), view, body=body, seed=4, **NOISE)
     assert "hamstring_scoop" not in set(recognise(filmed))
+
+
+def shift_onto_back_leg(lean_deg: float) -> k.Angles:
+    """A lunge's shift back as MediaPipe read it side-on and from outside: the front leg, hidden under the chest,
+    folded onto the back one, so both legs read long and slanting back from the hips (lean_deg from vertical) while
+    the chest pitches down past horizontal, hands to the floor: a fold's landmarks, but with the feet far behind."""
+    return k.angles(pelvis_pitch=lean_deg, trunk_flex=105 - lean_deg, l_shoulder_flex=100, r_shoulder_flex=100,
+                    l_knee_flex=8, r_knee_flex=12)
+
+
+@pytest.mark.parametrize(("view", "body", "lean_deg"), [("side", "average", 55.0), ("side_right", "small", 40.0),
+                                                        ("oblique", "tall", 35.0)])
+def test_legs_slanting_back_from_the_hips_are_never_the_fold(view: str, body: str, lean_deg: float) -> None:
+    shift = shift_onto_back_leg(lean_deg)
+    steps = [(0.5, k.STAND), (0.8, k.STAND)]
+    for _ in range(2):
+        steps += [(0.9, shift), (2.5, shift), (0.8, k.STAND), (0.5, k.STAND)]
+    filmed = k.film(k.timeline(k.sequence(*steps)), view, body=body, seed=5, **NOISE)
+    assert "forward_fold_pedals" not in set(recognise(filmed))
+    assert "forward_fold_pedals" not in analyse_poses(filmed)["moves"]
+
+
+@pytest.mark.parametrize(("yaw_deg", "height_m", "body"), [(-60.0, 1.5, "average"), (-60.0, 1.5, "tall"),
+                                                           (-60.0, 1.4, "small")])
+def test_a_strap_stretch_filmed_from_the_head_end_is_the_strap(yaw_deg: float, height_m: float, body: str) -> None:
+    """From beyond the head and above, the lying torso is foreshortened toward upright in the image (under 50
+    degrees, too little for the coarse posture's supine): the strap checker's own lying test still holds."""
+    keys, _ = k.strap_clip("right", 5.0)
+    filmed = k.film(k.timeline(keys), "side", yaw_deg=yaw_deg, height_m=height_m, body=body, seed=8, **NOISE)
+    assert {label for label in recognise(filmed) if label} == {"hamstring_strap"}
+    follow = analyse_poses(filmed)["moves"]["hamstring_strap"]["hold_s"]
+    told = analyse_poses(filmed, move="hamstring_strap")["moves"]["hamstring_strap"]["hold_s"]
+    assert follow["right"] == pytest.approx(told["right"], abs=0.2)
+    assert told["right"] >= 3.0
+
+
+def deep_scoop(front: str, hinge_deg: float) -> k.Angles:
+    """A deep scoop: the front hip flexes 65 degrees past the back one (a lunge's split), but both knees stay long."""
+    f, b = ("l_", "r_") if front == "left" else ("r_", "l_")
+    a = k.scoop(front, hinge_deg)
+    if hinge_deg:
+        a.update({f + "hip_flex": 50, b + "hip_flex": -15, b + "knee_flex": 8})
+    return a
+
+
+@pytest.mark.parametrize(("view", "body"), [("side", "average"), ("oblique", "tall"), ("side_right", "small")])
+def test_a_deep_scoop_on_long_legs_is_the_scoop_not_the_lunge(view: str, body: str) -> None:
+    steps = [(0.5, deep_scoop("left", 0)), (0.8, deep_scoop("left", 0))]
+    for _ in range(3):
+        steps += [(1.0, deep_scoop("left", 50)), (0.4, deep_scoop("left", 50)), (1.0, deep_scoop("left", 0)),
+                  (0.5, deep_scoop("left", 0))]
+    filmed = k.film(k.timeline(k.sequence(*steps)), view, body=body, seed=2, **NOISE)
+    assert {label for label in recognise(filmed) if label} == {"hamstring_scoop"}
+    assert analyse_poses(filmed)["moves"]["hamstring_scoop"]["reps"] == \
+        analyse_poses(filmed, move="hamstring_scoop")["moves"]["hamstring_scoop"]["reps"]

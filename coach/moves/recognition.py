@@ -14,9 +14,10 @@ import numpy as np
 from coach import geometry as g
 from coach.geometry import Posture, View
 from coach.landmarks import SIDES, Landmark
-from coach.moves import bridge_march, hip_flexor_reach
+from coach.moves import bridge_march, hamstring_strap, hip_flexor_reach
 from coach.moves import measures as m
 from coach.moves.base import gate_problem
+from coach.moves.forward_fold_pedals import image_knee_deg
 from coach.moves.hip_90_90 import MOVE as HIP_90_90
 from coach.moves.hip_90_90 import knees_above_hips_pct, left_front_pct
 from coach.pose import Pose
@@ -33,10 +34,13 @@ IDLE_TIMEOUT_MS = 10000
 FOLD_HINGE_DEG = 65.0
 FOLD_MAX_SPLIT_PCT = 18.0
 FOLD_LONG_KNEE_DEG = 155.0
+FOLD_MAX_FEET_BEHIND_PCT = 30.0
 SCOOP_HINGE_DEG = 30.0
 SCOOP_SPLIT_PCT = 25.0
 SCOOP_MAX_HEAD_DROP_PCT = 10.0
 SCOOP_MAX_HIP_LEAD_DEG = 45.0
+SCOOP_DEEP_HIP_LEAD_DEG = 75.0
+TALL_HIPS_PCT = 150.0
 STANDING_HIPS_PCT = 110.0
 SET_FRONT_PCT = 40.0
 KNEES_DOWN_PCT = 10.0
@@ -48,6 +52,7 @@ LUNGE_HIP_LEAD_DEG = 35.0
 LUNGE_KNEE_DEG = 135.0
 LUNGE_WIDE_LEAD_DEG = 60.0
 LUNGE_LEAN_DEG = 25.0
+LUNGE_BENT_KNEE_DEG = 155.0
 SCOOP_KNEES_DEG = 120.0
 REACH_VOTE_PCT = hip_flexor_reach.REACH_LEAVE_PCT
 ROTATION_HINGE_DEG = 50.0
@@ -61,12 +66,30 @@ def split_along_lean_pct(pose: Pose) -> float:
     order flips from frame to frame and with it the facing direction, so a feet-together fold read a 6-13 % split
     across it, while along a hinged torso it reads 0-15 % (feet together) against 22-99 % in scoops.
     """
+    step = g.world(pose, Landmark.LEFT_ANKLE) - g.world(pose, Landmark.RIGHT_ANKLE)
+    return 100.0 * abs(float(np.dot(step, lean_unit(pose)))) / max(m.leg_length_m(pose), 1e-6)
+
+
+def lean_unit(pose: Pose) -> np.ndarray:
+    """The torso's horizontal lean direction (hips to shoulders, height dropped), 3D unit vector."""
     lean = g.mid_world(pose, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER) \
         - g.mid_world(pose, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
     lean[1] = 0.0
-    lean /= max(float(np.linalg.norm(lean)), 1e-9)
-    step = g.world(pose, Landmark.LEFT_ANKLE) - g.world(pose, Landmark.RIGHT_ANKLE)
-    return 100.0 * abs(float(np.dot(step, lean))) / max(m.leg_length_m(pose), 1e-6)
+    return lean / max(float(np.linalg.norm(lean)), 1e-9)
+
+
+def feet_behind_hips_pct(pose: Pose) -> float:
+    """How far the rearmost ankle is behind the hips' midpoint, against the torso's lean, percent of leg length (3D).
+
+    Standing folded, the weight stays over the feet: the hips shift back over the heels, the ankles under or ahead of
+    them (at most ~25 % behind on the rendered folds). Feet far behind hips leaning forward is no fold one stands in:
+    it is a lunge's shift back whose front leg the model folded onto the back one (both ankles read behind, 33-86 %
+    on rendered side and outside views), a plank or a bridge read upside down.
+    """
+    hips = g.mid_world(pose, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
+    behind = max(-float(np.dot(g.world(pose, ankle) - hips, lean_unit(pose)))
+                 for ankle in (Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE))
+    return 100.0 * behind / max(m.leg_length_m(pose), 1e-6)
 
 
 def head_below_hips_pct(pose: Pose) -> float:
@@ -82,6 +105,29 @@ def rotating_arm(pose: Pose) -> bool:
     return heights[1] >= ARM_UP_PCT and heights[0] < 0.0
 
 
+def some_knee_bent(pose: Pose) -> bool:
+    """Some knee reads bent in 3D or in the image. A lunge's front knee is bent; the model can straighten it in one
+    of the two (a rendered lunge's front knee read 113-164 in 3D) but on the rendered lunges rarely in both."""
+    return min(min(g.knee_deg(pose, s), image_knee_deg(pose, s)) for s in SIDES) < LUNGE_BENT_KNEE_DEG
+
+
+def deep_scoop_legs(pose: Pose, knee_bent: bool) -> bool:
+    """Both knees long in 3D and in the image, the hips at nearly standing height: standing on two long legs, as a
+    scoop does, while a lying body (a strap stretch read at an angle, hips 114-118 %) is not."""
+    return not knee_bent and m.hips_above_floor_pct(pose) >= TALL_HIPS_PCT
+
+
+def lying_low(pose: Pose) -> bool:
+    """Lying by the strap checker's own test (torso tipped from upright in the image or in 3D), hips low.
+
+    Seen from outside at mid height a lying torso is foreshortened toward upright in the image (38-42 degrees on a
+    rendered strap stretch), too little for the coarse posture's supine; in 3D it still reads 54-61 degrees down.
+    The hips low keeps out a lunge's or a scoop's hinge (hips 117+ % of a leg above the feet).
+    """
+    return m.torso_down_deg(pose) >= hamstring_strap.LYING_ENTER_DEG \
+        and m.hips_above_floor_pct(pose) < STANDING_HIPS_PCT
+
+
 def frame_vote(pose: Pose | None) -> str:
     """A move id, NO_MOVE, or ABSTAIN for one frame."""
     if pose is None:
@@ -91,10 +137,11 @@ def frame_vote(pose: Pose | None) -> str:
     posture = g.posture(pose)
     knees = {s: g.knee_deg(pose, s) for s in SIDES}
     flex = {s: m.hip_flex_deg(pose, s) for s in SIDES}
+    strap_side = next((side for side in SIDES if flex[side] >= STRAP_RAISE_DEG and knees[side] >= LEG_LONG_DEG
+                       and flex[m.other(side)] <= LEG_DOWN_DEG), None)
     if posture is Posture.SUPINE:
-        for side in SIDES:
-            if flex[side] >= STRAP_RAISE_DEG and knees[side] >= LEG_LONG_DEG and flex[m.other(side)] <= LEG_DOWN_DEG:
-                return "hamstring_strap"
+        if strap_side is not None:
+            return "hamstring_strap"
         # Both knees bent, feet planted: a straight leg (lying leg raises, a knee hugged to the chest with the other
         # leg long, a single-leg bridge) is not the bridge march's set-up.
         return "bridge_march" if max(knees.values()) <= KNEES_BENT_DEG else ABSTAIN
@@ -103,6 +150,8 @@ def frame_vote(pose: Pose | None) -> str:
         # before lying back for a bridge, says nothing.
         in_set = abs(left_front_pct(pose)) >= SET_FRONT_PCT and knees_above_hips_pct(pose) <= KNEES_DOWN_PCT
         return "hip_90_90" if in_set else ABSTAIN
+    if posture is Posture.OTHER and strap_side is not None and lying_low(pose):
+        return "hamstring_strap"
     if hip_flexor_reach.reaching_half_kneel(pose):
         # The stretch by its own hold test (image knees where the model straightens one in depth, which can make
         # the coarse posture read standing): upright, split, both knees bent, the kneeling side's arm up.
@@ -116,8 +165,12 @@ def frame_vote(pose: Pose | None) -> str:
     # rendered clips, against <= 40 in scoops and folds and ~55-78 kneeling upright (caught above).
     hip_lead_deg = max(m.hip_lead_deg(pose, s) for s in SIDES)
     leaning = g.torso_tilt_deg(pose) >= LUNGE_LEAN_DEG
-    if leaning and (hip_lead_deg >= LUNGE_WIDE_LEAD_DEG or (hip_lead_deg >= LUNGE_HIP_LEAD_DEG
-                                                             and min(knees.values()) <= LUNGE_KNEE_DEG)):
+    # A lunge bends its front knee. The model can straighten it in 3D or in the image, but a split hinge with both
+    # knees long both ways is a deep scoop's just as well (its front hip flexes 60-68 past the back one): the
+    # scoop's test below decides.
+    knee_bent = some_knee_bent(pose)
+    if leaning and knee_bent and (hip_lead_deg >= LUNGE_WIDE_LEAD_DEG or (hip_lead_deg >= LUNGE_HIP_LEAD_DEG
+                                                                          and min(knees.values()) <= LUNGE_KNEE_DEG)):
         return "lunge_rotation"
     # The hinge is the larger of image tilt and 3D lean, so a hinge facing the camera (image tilt ~25 in a 60 degree
     # scoop) still reads.
@@ -133,13 +186,16 @@ def frame_vote(pose: Pose | None) -> str:
         # The fold is checked from the side or obliquely only (its pedals bend in depth facing the camera), and a
         # facing lunge is where the split collapses: a frame facing the camera is no fold worth voting for.
         if hinge_deg >= FOLD_HINGE_DEG and split_pct < FOLD_MAX_SPLIT_PCT \
-                and max(knees.values()) >= FOLD_LONG_KNEE_DEG and g.camera_view(pose) is not View.FRONT:
+                and max(knees.values()) >= FOLD_LONG_KNEE_DEG and g.camera_view(pose) is not View.FRONT \
+                and feet_behind_hips_pct(pose) <= FOLD_MAX_FEET_BEHIND_PCT:
             return "forward_fold_pedals"
         # A scoop reaches down with the head in line, above the hips (at most 8 % of torso below them on the
         # rendered scoops); a head hanging lower is the fold's hang, a lunge's shift back or a body read upside down
         # (a bridge filmed from high up, 21-32 %).
         if hinge_deg >= SCOOP_HINGE_DEG and split_pct >= SCOOP_SPLIT_PCT and min(knees.values()) >= SCOOP_KNEES_DEG \
-                and hip_lead_deg < SCOOP_MAX_HIP_LEAD_DEG and head_below_hips_pct(pose) < SCOOP_MAX_HEAD_DROP_PCT:
+                and hip_lead_deg < (SCOOP_DEEP_HIP_LEAD_DEG if deep_scoop_legs(pose, knee_bent)
+                                    else SCOOP_MAX_HIP_LEAD_DEG) \
+                and head_below_hips_pct(pose) < SCOOP_MAX_HEAD_DROP_PCT:
             return "hamstring_scoop"
     return ABSTAIN
 
