@@ -7,8 +7,11 @@ One implementation for `coach replay` (moves.analysis) and the live "Follow me" 
 - Counts survive a switch: when the followed move does change, the frames' own votes since the set began say where
   the new move really started (the point after which its votes most outnumber the old move's). The old checker is
   rewound to that point, so it gives back whatever it counted after it, and the new move's checker replays every
-  frame from there (with SETUP_MS before it for the set-up position, never reaching back past the old move's last
-  rep or hold).
+  frame from there (with SETUP_MS before it for the set-up position). The votes are stricter than the checkers, so
+  a probe of the new checker also looks further back, over frames that voted for no other move and never past the
+  old move's last rep or hold (up to UNCERTAIN_MAX_MS): if it finds the person in one of its move's positions there,
+  the set starts where the probe did.
+- A set under FLICKER_MS that counted nothing is dropped: the recogniser wavered.
 - Frames while the recogniser sees no move are kept, not fed: they go to the followed move if it comes back, and
   otherwise only as far as the change point.
 """
@@ -44,7 +47,7 @@ where a set began)."""
 SILENT = (None, ABSTAIN, NO_MOVE)
 """Votes that name no move."""
 UNCERTAIN_MAX_MS = 20_000
-"""How far back a new move's checker looks for its own reps or holds before the recogniser was sure of it."""
+"""How far back a new move's probe looks for the person in one of its positions before the recogniser was sure."""
 MAX_KEPT_MS = 120_000
 """The longest stretch of frames kept for a switch to go back over."""
 
@@ -58,7 +61,8 @@ class Checker(Protocol):
 
 
 class Recognizer(Protocol):
-    """update() returns the move the recogniser now sees; last_vote is what that frame alone said (or None)."""
+    """update() returns the move the recogniser now sees; last_vote is what that frame alone said (a move, NO_MOVE or
+    ABSTAIN; a recogniser without one has its pick taken as the vote)."""
 
     last_vote: str | None
 
@@ -106,7 +110,7 @@ class _OpenSet:
     holding: bool = False
     in_position_ms: int | None = None  # the first frame its checker found one of its move's positions
     checkpoints: list[tuple[int, Checker, int]] = field(default_factory=list)  # (fed_ms, copy, rep events so far)
-    hold_total_ms: int = 0
+    hold_total_ms: int = 0  # the checker's hold time over all sides at the last frame fed
 
 
 class Follower:
