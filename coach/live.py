@@ -344,13 +344,14 @@ class LiveSession:
         session is said once, and so is a faster model that cannot be had (the session then stays as it is)."""
         if self._pace is None:
             self._pace = KeepUp(frame_ms=1000 / self._camera_fps)
-        variant = self._pace.observe(t_ms, estimator.detect_ms)
+        pose_ms = estimator.detect_ms  # read before a switch: afterwards it is the new model's, which has not run yet
+        variant = self._pace.observe(t_ms, pose_ms)
         if variant is None:
             return []
         if not estimator.use(variant):
             self._keep_up = False
             return [WarningEvent(t_ms=t_ms, warning_id="no_faster_model", text=NO_FASTER_MODEL)]
-        log.info("pose model: %s from %d ms (pose %.1f ms a frame at %.0f fps)", variant, t_ms, estimator.detect_ms,
+        log.info("pose model: %s from %d ms (last pose %.1f ms a frame at %.0f fps)", variant, t_ms, pose_ms,
                  self._camera_fps)
         if variant == BEST or self._said_faster:
             return []
