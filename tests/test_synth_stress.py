@@ -87,3 +87,26 @@ def test_without_the_synth_extra_it_says_which_extra_and_exits_2(tmp_path: Path)
     assert done.returncode == 2
     assert len(done.stderr.strip().splitlines()) == 1 and "'synth' extra" in done.stderr
     assert "moderngl" in done.stderr and not list(tmp_path.iterdir())
+
+
+def _add_records(manifest: str, first: int, count: int) -> None:
+    from coach.synth.stress.__main__ import add_to_manifest
+
+    for index in range(first, first + count):
+        add_to_manifest(Path(manifest), {"id": f"clip_{index:03d}"})
+
+
+def test_batches_writing_one_manifest_at_once_keep_every_clip(tmp_path: Path) -> None:
+    """Two `--start` batches of one seed render at once: each merges its clips into the folder's manifest under a
+    lock, so neither drops the other's (the last writer used to win)."""
+    from multiprocessing import get_context
+
+    manifest = tmp_path / "manifest.json"
+    context = get_context("spawn")
+    batches = [context.Process(target=_add_records, args=(str(manifest), first, 25)) for first in (0, 100)]
+    for batch in batches:
+        batch.start()
+    for batch in batches:
+        batch.join(timeout=60)
+    ids = [record["id"] for record in json.loads(manifest.read_text())]
+    assert ids == sorted(f"clip_{i:03d}" for i in [*range(25), *range(100, 125)])

@@ -7,6 +7,7 @@ label sidecar and one manifest.json in the real-footage schema, so `coach bench 
 from __future__ import annotations
 
 import argparse
+import fcntl
 import importlib.util
 import json
 import sys
@@ -57,19 +58,26 @@ def main(argv: list[str] | None = None) -> int:
     except CoachError as exc:
         print(exc, file=sys.stderr)
         return 2
-    manifest = out / "manifest.json"
-    records = {r["id"]: r for r in json.loads(manifest.read_text())} if manifest.is_file() else {}
     started = time.perf_counter()
     indices = range(args.start, args.start + args.count)
     with ProcessPoolExecutor(args.workers, mp_context=get_context("spawn")) as pool:
         jobs = pool.map(render_indexed, [args.seed] * len(indices), indices, [out] * len(indices))
         for _, record, took_s in jobs:
-            records[record["id"]] = record
-            manifest.write_text(json.dumps(sorted(records.values(), key=lambda r: r["id"]), indent=1) + "\n")
+            add_to_manifest(out / "manifest.json", record)
             print(f"{record['id']}: {record['frames']} frames {record['width']}x{record['height']} "
                   f"@{record['fps']:.0f} fps, {took_s:.0f} s", flush=True)
     print(f"{len(indices)} clips in {time.perf_counter() - started:.0f} s -> {out}")
     return 0
+
+
+def add_to_manifest(manifest: Path, record: dict) -> None:
+    """Merge one clip's record into the folder's manifest under a lock, re-reading it there: batches of one seed
+    (`--start`) may run at once, and a read at start-up would let the last writer drop the others' clips."""
+    with manifest.with_suffix(".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        records = {r["id"]: r for r in json.loads(manifest.read_text())} if manifest.is_file() else {}
+        records[record["id"]] = record
+        manifest.write_text(json.dumps(sorted(records.values(), key=lambda r: r["id"]), indent=1) + "\n")
 
 
 if __name__ == "__main__":
