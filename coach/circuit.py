@@ -18,7 +18,7 @@ not in this routine, so a warm-up's history holds only warm-up moves.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from coach.events import (
@@ -38,6 +38,7 @@ from coach.events import (
     SummaryEvent,
     WarningEvent,
 )
+from coach.moves.base import MoveTotals
 from coach.moves.follow import ClosedSet, Follower
 from coach.pose import Pose
 
@@ -107,27 +108,6 @@ class SetResult:
     rep_events: list[Any]  # the checker's RepCounted events of this set
 
 
-@dataclass
-class _Totals:
-    reps: dict[str, int] = field(default_factory=dict)
-    hold_ms: dict[str, int] = field(default_factory=dict)
-    rom: dict[str, list[float]] = field(default_factory=dict)
-    rom_name: str = ""
-    good_form_ms: int = 0
-    active_ms: int = 0
-
-    def add(self, summary: Any, active_ms: int) -> None:
-        for side, count in summary.reps.items():
-            self.reps[side] = self.reps.get(side, 0) + count
-        for side, held_ms in summary.hold_ms.items():
-            self.hold_ms[side] = self.hold_ms.get(side, 0) + held_ms
-        for side, values in summary.rom.items():
-            self.rom.setdefault(side, []).extend(values)
-        self.rom_name = summary.rom_name or self.rom_name
-        self.good_form_ms += summary.good_form_ms
-        self.active_ms += active_ms
-
-
 class Circuit:
     """Feed it every frame with `update`; it returns the events to send. Controls act at the latest frame time."""
 
@@ -159,7 +139,7 @@ class Circuit:
         self._warned_at: dict[str, int] = {}
         self._hold_seconds: dict[str, int] = {}
         self._last_state_key: tuple[Any, ...] | None = None
-        self._totals: dict[str, _Totals] = {}
+        self._totals: dict[str, MoveTotals] = {}
         self._done_this_round: set[str] = set()
         self._follower: Follower | None = None  # follow mode: which move is on, and its checker
         self._set_start_t_ms = 0
@@ -300,7 +280,7 @@ class Circuit:
         if self.checker is None or self.move_id is None:
             return
         summary = self.checker.summary()
-        self._totals.setdefault(self.move_id, _Totals()).add(summary, self._set_ms)
+        self._totals.setdefault(self.move_id, MoveTotals()).add(summary, self._set_ms)
         if self.on_set_done is not None:
             self.on_set_done(SetResult(round=self.round, move_id=self.move_id, started_t_ms=self._set_start_t_ms,
                                        ended_t_ms=self._last_t_ms or 0, active_ms=self._set_ms, summary=summary,
@@ -337,7 +317,7 @@ class Circuit:
     def _close_followed(self, closed: ClosedSet) -> None:
         """A followed set ended (after any give-back): add it to the totals and hand it to the history hook."""
         active_ms = closed.end_ms - closed.start_ms
-        self._totals.setdefault(closed.move_id, _Totals()).add(closed.summary, active_ms)
+        self._totals.setdefault(closed.move_id, MoveTotals()).add(closed.summary, active_ms)
         if self.on_set_done is not None:
             self.on_set_done(SetResult(round=self.round, move_id=closed.move_id, started_t_ms=closed.start_ms,
                                        ended_t_ms=closed.end_ms, active_ms=active_ms, summary=closed.summary,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from coach.moves import MOVE_IDS, make_checker
-from coach.moves.base import FrameResult, MoveChecker, MoveSummary
+from coach.moves.base import FrameResult, MoveChecker, MoveSummary, MoveTotals
 from coach.moves.follow import ClosedSet, Follower
 from coach.moves.recognition import MoveRecognizer
 from coach.pose import Pose
@@ -18,22 +18,15 @@ from coach.pose import Pose
 
 def _report(summaries: list[MoveSummary]) -> dict:
     """One move's part of the report: its sets added up (reps and hold time summed, ROM values and cues in order)."""
-    reps: dict[str, int] = {}
-    hold_ms: dict[str, int] = {}
-    rom: dict[str, list[float]] = {}
+    totals = MoveTotals()
     for summary in summaries:
-        for side, count in summary.reps.items():
-            reps[side] = reps.get(side, 0) + count
-        for side, held_ms in summary.hold_ms.items():
-            hold_ms[side] = hold_ms.get(side, 0) + held_ms
-        for side, values in summary.rom.items():
-            rom.setdefault(side, []).extend(values)
+        totals.add(summary)
     return {
-        "reps": reps,
-        "hold_s": {side: round(ms / 1000.0, 2) for side, ms in hold_ms.items()},
-        "rom": rom,
-        "rom_name": summaries[0].rom_name,
-        "cues": [{"t_ms": t_ms, "text": text} for summary in summaries for t_ms, text in summary.cues],
+        "reps": totals.reps,
+        "hold_s": {side: round(ms / 1000.0, 2) for side, ms in totals.hold_ms.items()},
+        "rom": totals.rom,
+        "rom_name": totals.rom_name,
+        "cues": [{"t_ms": t_ms, "text": text} for t_ms, text in totals.cues],
     }
 
 

@@ -267,6 +267,32 @@ class MoveSummary:
     good_form_ms: int
 
 
+@dataclass
+class MoveTotals:
+    """Several sets of one move added up: reps and hold time summed per side, ROM values and cues in order. The live
+    circuit's summary and the replay report both add their sets with this."""
+
+    reps: dict[str, int] = field(default_factory=dict)
+    hold_ms: dict[str, int] = field(default_factory=dict)
+    rom: dict[str, list[float]] = field(default_factory=dict)
+    rom_name: str = ""
+    cues: list[tuple[int, str]] = field(default_factory=list)
+    good_form_ms: int = 0
+    active_ms: int = 0
+
+    def add(self, summary: MoveSummary, active_ms: int = 0) -> None:
+        for side, count in summary.reps.items():
+            self.reps[side] = self.reps.get(side, 0) + count
+        for side, held_ms in summary.hold_ms.items():
+            self.hold_ms[side] = self.hold_ms.get(side, 0) + held_ms
+        for side, values in summary.rom.items():
+            self.rom.setdefault(side, []).extend(values)
+        self.rom_name = summary.rom_name or self.rom_name
+        self.cues.extend(summary.cues)
+        self.good_form_ms += summary.good_form_ms
+        self.active_ms += active_ms
+
+
 # ---------------------------------------------------------------------------------------------------------- gating
 WARNINGS = {
     "no_person": "Step into view of the camera",
