@@ -18,6 +18,19 @@ from coach.synth.render import HEIGHT, WIDTH, Camera, Renderer, Room
 FPS = 30
 MAIN_JOINTS = tuple(f"{s}_{j}" for j in ("shoulder", "hip", "knee", "ankle", "wrist", "elbow")
                     for s in ("left", "right"))
+MAIN_IDX = [JOINT_NAMES.index(j) for j in MAIN_JOINTS]
+MIN_MAIN_IN_VIEW = 9
+"""A frame has the person in view when this many of the 12 main joints project inside the picture."""
+
+
+def joints_in_picture(px: np.ndarray, size: tuple[int, int]) -> list | None:
+    """A frame's entry of the sidecar's `joints_2d`: each joint's pixel position rounded to 0.1 (None for one outside
+    the picture), or None when the person is not in view."""
+    width, height = size
+    inside = (px[:, 0] >= 0) & (px[:, 0] < width) & (px[:, 1] >= 0) & (px[:, 1] < height)
+    if int(inside[MAIN_IDX].sum()) < MIN_MAIN_IN_VIEW:
+        return None
+    return [[round(float(x), 1), round(float(y), 1)] if ok else None for (x, y), ok in zip(px, inside, strict=True)]
 
 # Clothing palettes: region name -> RGB (0..1); regions not listed are skin.
 OUTFITS: dict[str, dict[str, tuple[float, float, float]]] = {
@@ -119,7 +132,6 @@ def render_clip(spec: ClipSpec, out_dir: Path, renderer_cache: dict | None = Non
     cols = colours(body, spec.outfit, spec.skin)
     joints_2d: list = []
     person_frames = 0
-    main_idx = [JOINT_NAMES.index(j) for j in MAIN_JOINTS]
     out_dir.mkdir(parents=True, exist_ok=True)
     encoder = None if labels_only else Encoder(out_dir / f"{spec.name}.mp4", spec.crf)
     for i in range(n_frames):
@@ -130,12 +142,8 @@ def render_clip(spec: ClipSpec, out_dir: Path, renderer_cache: dict | None = Non
             continue
         angles, anchor, xy = place(body, script, i / FPS)
         posed = body.pose(angles, anchor, xy)
-        px = camera.project(posed.joints)
-        inside = (px[:, 0] >= 0) & (px[:, 0] < WIDTH) & (px[:, 1] >= 0) & (px[:, 1] < HEIGHT)
-        in_view = int(inside[main_idx].sum()) >= 9
-        person_frames += in_view
-        joints_2d.append([[round(float(x), 1), round(float(y), 1)] if ok else None
-                          for (x, y), ok in zip(px, inside, strict=True)] if in_view else None)
+        joints_2d.append(joints_in_picture(camera.project(posed.joints), (WIDTH, HEIGHT)))
+        person_frames += joints_2d[-1] is not None
         if encoder:
             encoder.write(renderer.draw(posed.vertices, cols, camera, spec.room))
     if encoder:

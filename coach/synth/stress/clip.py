@@ -14,7 +14,7 @@ import numpy as np
 from coach.synth.body import JOINT_NAMES, Body
 from coach.synth.choreo import Script, place
 from coach.synth.export import REGION_NAMES
-from coach.synth.make import MAIN_JOINTS, Encoder, compact_json, expected_counts, fit_camera
+from coach.synth.make import Encoder, compact_json, expected_counts, fit_camera, joints_in_picture
 from coach.synth.render import Camera
 from coach.synth.stress import sets
 from coach.synth.stress.sensor import Exposure
@@ -96,8 +96,6 @@ def render(v: Variation, out_dir: Path) -> dict:
     renderer = StageRenderer(body.faces, v.camera.size)
     exposure = Exposure(v.sensor, np.random.default_rng([v.seed, v.index, 2]), v.camera.size)
     cols = colours(body, v)
-    main_idx = [JOINT_NAMES.index(j) for j in MAIN_JOINTS]
-    width, height = v.camera.size
     out_dir.mkdir(parents=True, exist_ok=True)
     video = out_dir / f"{v.name}.mp4"
     encoder = Encoder(video, v.crf, fps, v.camera.size, preset="veryfast")  # quality is set by crf; time matters
@@ -106,12 +104,8 @@ def render(v: Variation, out_dir: Path) -> dict:
     for i in range(n_frames):
         camera = camera_at(i / fps, base, crop)
         posed = body.pose(*place(body, script, i / fps))
-        px = camera.project(posed.joints)
-        inside = (px[:, 0] >= 0) & (px[:, 0] < width) & (px[:, 1] >= 0) & (px[:, 1] < height)
-        in_view = int(inside[main_idx].sum()) >= 9
-        person_frames += in_view
-        joints_2d.append([[round(float(x), 1), round(float(y), 1)] if ok else None
-                          for (x, y), ok in zip(px, inside, strict=True)] if in_view else None)
+        joints_2d.append(joints_in_picture(camera.project(posed.joints), v.camera.size))
+        person_frames += joints_2d[-1] is not None
         encoder.write(exposure.apply(renderer.draw_stage(posed.vertices, cols, camera, v.stage)))
     encoder.close()
     renderer.ctx.release()
