@@ -12,7 +12,7 @@ from coach.circuit import Circuit, CircuitMoves
 from coach.events import Settings
 from coach.moves.analysis import analyse_poses, analyse_told
 from coach.moves.base import RepCounted
-from coach.moves.follow import MAX_WAIT_MS, STEADY_MS, Follower
+from coach.moves.follow import EVIDENCE_MIN_MS, MAX_WAIT_MS, STEADY_MS, Follower
 
 MOVE_S = 1.5  # the walk from one move's end position to the next move's start
 
@@ -120,13 +120,15 @@ class Scripted:
 class Greedy:
     """A checker that counts a rep every 10 frames of anything (a wrong checker counting someone else's move)."""
 
+    max_reps: int | None = None
+
     def __init__(self, move_id: str) -> None:
         self.move_id, self.frames, self.reps = move_id, 0, 0
 
     def update(self, t_ms: int, pose):
         self.frames += 1
         events = []
-        if self.frames % 10 == 0:
+        if self.frames % 10 == 0 and (self.max_reps is None or self.reps < self.max_reps):
             self.reps += 1
             events.append(RepCounted(t_ms, "left", self.reps, None, ""))
         return type("Result", (), {"events": events, "hold_ms": {}, "reps": {"left": self.reps}})()
@@ -163,6 +165,51 @@ def test_a_brief_lead_never_switches_and_a_steady_one_waits_between_the_least_an
     moved_at_ms = next(t_ms for t_ms in range(lead_from_ms, lead_from_ms + 20_000, 100)
                        if follower.update(t_ms, "b").move_id == "b")
     assert STEADY_MS <= moved_at_ms - lead_from_ms <= MAX_WAIT_MS
+
+
+class OneRep(Greedy):
+    """Counts one rep at its tenth frame and nothing after (a wrong checker's single rep on another move)."""
+
+    max_reps = 1
+
+
+class Sparse:
+    """A recogniser that never names a move; the frame's pose is its vote ("abstain" or a move id)."""
+
+    last_vote: str | None = None
+
+    def update(self, t_ms: int, pose) -> None:
+        self.last_vote = pose
+
+
+def sparse_votes(every: int, frames: int, also: dict[int, str] | None = None) -> list[str]:
+    """One "a" vote every `every` frames, the rest abstaining; `also` puts other votes at given frames."""
+    return [(also or {}).get(i, "a" if i % every == every - 1 else "abstain") for i in range(frames)]
+
+
+@pytest.mark.parametrize(("checker", "script", "taken"), [
+    (Greedy, sparse_votes(10, 150), True),  # 100 ms of votes a second: enough, and its checker counts
+    (OneRep, sparse_votes(10, 150), True),  # unopposed, one rep confirms
+    (OneRep, sparse_votes(10, 150, also={5: "b"}), False),  # another move voted once: one rep is not enough
+    (Greedy, sparse_votes(10, 150, also={5: "b"}), True),  # ... two are
+    (Greedy, sparse_votes(10, 150, also={i: "b" for i in range(4, 150, 20)}), False),  # b has half a's votes
+    (Greedy, sparse_votes(60, 150), False),  # 200 ms of votes in 15 s: too few, however much the checker counts
+])
+def test_sparse_votes_nobody_else_shares_are_followed_once_their_checker_counts(checker, script, taken) -> None:
+    """While the recogniser names nothing, a move its frames vote for now and then (a scoop voted only at the bottom
+    of each rep) is tried: its checker is fed from 15 s back, and counting takes the floor with all it counted."""
+    follower = Follower(checker, Sparse())
+    steps = [follower.update(t_ms, vote) for t_ms, vote in zip(itertools.count(0, 100), script, strict=False)]
+    closed = follower.finish()
+    if not taken:
+        assert {step.move_id for step in steps} == {None} and closed is None
+        return
+    first = next(i for i, step in enumerate(steps) if step.move_id == "a")
+    assert 100 * sum(vote == "a" for vote in script[:first]) >= EVIDENCE_MIN_MS
+    # every frame it was tried on is reported, once, when it is taken
+    assert [t_ms for t_ms, _ in steps[first].fed] == list(range(0, 100 * first + 1, 100))
+    assert (closed.move_id, closed.start_ms, closed.end_ms) == ("a", 0, 100 * (len(script) - 1))
+    assert closed.summary.reps == {"left": len(script) // 10 if checker is Greedy else 1}
 
 
 # ------------------------------------------------------------------------------------------------ live == replay

@@ -4,11 +4,13 @@ auto replay analysis counts each move with its own checker."""
 import itertools
 
 import kinematics as k
+import numpy as np
 import pytest
 from test_moves_counts import NOISE, SIDES, clips
 
 from coach.moves import MOVE_IDS, MoveRecognizer
 from coach.moves.analysis import analyse_poses
+from coach.moves.recognition import frame_vote
 
 
 def recognise(filmed) -> list[str | None]:
@@ -197,3 +199,50 @@ def test_a_deep_scoop_on_long_legs_is_the_scoop_not_the_lunge(view: str, body: s
     assert {label for label in recognise(filmed) if label} == {"hamstring_scoop"}
     assert analyse_poses(filmed)["moves"]["hamstring_scoop"]["reps"] == \
         analyse_poses(filmed, move="hamstring_scoop")["moves"]["hamstring_scoop"]["reps"]
+
+
+def _bend_shin_in_depth(pose, side: str, share: float) -> None:
+    """Push one 3D ankle `share` of a shin toward the camera, leaving the image as filmed: the model bending a long
+    leg in depth (one knee reads ~150 degrees in 3D and straight in the picture)."""
+    knee, ankle = (getattr(k.L, f"{side}_{joint}".upper()) for joint in ("knee", "ankle"))
+    shin = pose.world_xyz[ankle] - pose.world_xyz[knee]
+    length = float(np.linalg.norm(shin))
+    bent = shin / length + np.array([0.0, 0.0, -share])
+    pose.world_xyz[ankle] = pose.world_xyz[knee] + length * bent / np.linalg.norm(bent)
+
+
+@pytest.mark.parametrize(("view", "body"), [("side", "average"), ("oblique", "tall"), ("side_right", "small")])
+def test_a_split_scoop_whose_back_knee_reads_bent_in_depth_is_still_the_scoop(view: str, body: str) -> None:
+    """A scoop on a long split (the front hip 55 degrees past the back one) whose back knee the model bends in depth:
+    each knee is still long in 3D or in the image (a lunge's front knee is bent in both), so it votes the scoop."""
+    steps = [(0.5, split_scoop(0)), (0.8, split_scoop(0))]
+    for _ in range(3):
+        steps += [(1.0, split_scoop(55)), (0.6, split_scoop(55)), (1.0, split_scoop(0)), (0.5, split_scoop(0))]
+    filmed = k.film(k.timeline(k.sequence(*steps)), view, body=body, seed=2, **NOISE)
+    for _, pose in filmed:
+        if pose is not None:
+            _bend_shin_in_depth(pose, "right", 0.6)
+    assert {label for label in recognise(filmed) if label} == {"hamstring_scoop"}
+    assert analyse_poses(filmed)["moves"]["hamstring_scoop"]["reps"] == \
+        analyse_poses(filmed, move="hamstring_scoop")["moves"]["hamstring_scoop"]["reps"]
+
+
+def split_scoop(hinge_deg: float) -> k.Angles:
+    """A left-foot-forward scoop whose front hip flexes 55 degrees past the back one at the bottom."""
+    a = k.scoop("left", hinge_deg)
+    if hinge_deg:
+        a.update({"l_hip_flex": 40, "r_hip_flex": -15, "r_knee_flex": 5})
+    return a
+
+
+@pytest.mark.parametrize("view", ["side", "oblique"])
+def test_a_hinge_with_a_foot_above_the_hips_in_the_picture_is_no_scoop(view: str) -> None:
+    """A scoop stands on both feet. The strap stretch filmed from its feet read, in 3D, as a split hinge on long legs,
+    with the raised foot above the hips in the picture: that frame must not vote the scoop."""
+    bottom = k.scoop("left", 60.0)
+    filmed = k.film(k.timeline(k.sequence((0.5, bottom), (1.0, bottom))), view, seed=3)
+    pose = filmed[-1][1]
+    assert frame_vote(pose) == "hamstring_scoop"
+    hips_y = (pose.image_xyz[k.L.LEFT_HIP, 1] + pose.image_xyz[k.L.RIGHT_HIP, 1]) / 2
+    pose.image_xyz[k.L.RIGHT_ANKLE, 1] = hips_y - 0.1  # the raised foot, above the hips
+    assert frame_vote(pose) != "hamstring_scoop"

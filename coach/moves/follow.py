@@ -12,6 +12,11 @@ One implementation for `coach replay` (moves.analysis) and the live "Follow me" 
   old move's last rep or hold (up to UNCERTAIN_MAX_MS): if it finds the person in one of its move's positions there,
   the set starts where the probe did.
 - A set under FLICKER_MS that counted nothing is dropped: the recogniser wavered.
+- Sparse votes still count when nothing else is happening: while the recogniser names no move and the followed one
+  (if any) has counted nothing for EVIDENCE_WINDOW_MS, a move whose frames voted for it for EVIDENCE_MIN_MS in that
+  window, nearly unopposed, gets a candidate checker fed from the window's start. Its checker counting CONFIRM_REPS
+  reps or holding for CONFIRM_HOLD_MS takes the floor with everything it counted (a scoop or a 90/90 whose set positions
+  the votes name only at the bottom of each rep, in some views for a twentieth of the frames).
 - Frames while the recogniser sees no move are kept, not fed: they go to the followed move if it comes back, and
   otherwise only as far as the change point.
 """
@@ -50,6 +55,20 @@ UNCERTAIN_MAX_MS = 20_000
 """How far back a new move's probe looks for the person in one of its positions before the recogniser was sure."""
 MAX_KEPT_MS = 120_000
 """The longest stretch of frames kept for a switch to go back over."""
+EVIDENCE_WINDOW_MS = 15_000
+"""How far back a quiet stretch's votes are added up for a candidate move."""
+EVIDENCE_MIN_MS = 400
+"""The least time of votes in the window that makes a move a candidate while the recogniser names none."""
+OPPOSED_SHARE = 1 / 3
+"""A candidate's votes must outnumber every other move's by this much (another move's at most this share of them)."""
+CONFIRM_REPS = 2
+"""The reps a candidate checker must count to confirm its move when any other move had votes in the window: one rep
+of a wrong checker on another move's frames is the usual mistake (a scoop counted on a lunge whose votes read as a
+scoop: its frames still vote lunge now and then), two are rare. Unopposed, one rep confirms."""
+CONFIRM_HOLD_MS = 2000
+"""The hold time that confirms a candidate move instead (a stretch held)."""
+MAX_FRAME_GAP_MS = 200
+"""The most one frame's vote counts for (a stalled stream is not a long vote)."""
 
 
 class Checker(Protocol):
@@ -111,6 +130,7 @@ class _OpenSet:
     in_position_ms: int | None = None  # the first frame its checker found one of its move's positions
     checkpoints: list[tuple[int, Checker, int]] = field(default_factory=list)  # (fed_ms, copy, rep events so far)
     hold_total_ms: int = 0  # the checker's hold time over all sides at the last frame fed
+    unreported: list[tuple[int, Any]] = field(default_factory=list)  # a candidate's results, reported if it is taken
 
 
 class Follower:
@@ -126,6 +146,8 @@ class Follower:
         self._floor_ms = -1  # frames at or before this belong to a closed set
         self._leader: str | None = None
         self._leader_since_ms = 0
+        self._candidate: _OpenSet | None = None  # a move with sparse votes in a quiet stretch, fed on trial
+        self._adopted: str | None = None  # the open set's move when its checker, not the recogniser, chose it
 
     @property
     def move_id(self) -> str | None:
@@ -145,11 +167,15 @@ class Follower:
         if proposal != self._leader:
             self._leader, self._leader_since_ms = proposal, t_ms
         step = FollowStep(move_id=self.move_id, seen=seen)
-        if proposal is not None and proposal != self.move_id and self._may_switch(t_ms):
-            step.closed = self._switch(proposal)
-            step.move_id = proposal
+        if proposal is not None:
+            self._candidate = None
+            if proposal != self.move_id and self._may_switch(t_ms):
+                step.closed = self._switch(proposal)
+                step.move_id = proposal
+        else:
+            proposal = self._quiet_proposal(t_ms, step)
         if self.open is not None and proposal is not None:
-            step.fed += self._feed_until(t_ms)  # its own move, or another still waiting to take over
+            step.fed += self._feed(self.open, t_ms)  # its own move, or another still waiting to take over
         return step
 
     def finish(self) -> ClosedSet | None:
@@ -159,6 +185,58 @@ class Follower:
         closed = self._close(self.open.fed_ms + 1, feed=False)
         self.open = None
         return closed
+
+    # ---- quiet stretches: the recogniser names no move ----
+
+    def _quiet_proposal(self, t_ms: int, step: FollowStep) -> str | None:
+        """The move to feed while the recogniser names none: the open set's, if its own checker chose it and it is
+        still counting or its move still leads the votes; a candidate whose checker has just counted (it takes the
+        floor, and `step` gets the set it closed and its results); else none (frames are kept, not fed)."""
+        current = self.open
+        window_ms = t_ms - EVIDENCE_WINDOW_MS
+        leader, opposed = self._evidence_leader(window_ms)
+        if current is not None and (leader == current.move_id or (current.progress_ms
+                                                                   and current.progress_ms[-1] >= window_ms)):
+            self._candidate = None
+            return current.move_id if current.move_id in (self._adopted, leader) else None
+        if leader is None:
+            self._candidate = None
+            return None
+        candidate = self._candidate
+        # A new leader, or a trial that has gone on for two windows without counting, starts afresh from the window.
+        if candidate is None or candidate.move_id != leader or candidate.start_ms < window_ms - EVIDENCE_WINDOW_MS:
+            start_ms = max(self._floor_ms + 1, window_ms, self._frames[0].t_ms)
+            candidate = self._candidate = _OpenSet(leader, start_ms, self.make_checker(leader))
+        # No checkpoints on trial: a rewind before the first one replays from the set's start.
+        candidate.unreported += self._feed(candidate, t_ms, keep_checkpoints=False)
+        if len(candidate.rep_events) < (CONFIRM_REPS if opposed else 1) and candidate.hold_total_ms < CONFIRM_HOLD_MS:
+            return None
+        self._candidate = None
+        step.closed = self._close(candidate.start_ms) if current is not None else None
+        step.fed += candidate.unreported
+        candidate.unreported = []
+        self._take_floor(candidate)
+        self._adopted = step.move_id = leader
+        return leader
+
+    def _evidence_leader(self, window_ms: int) -> tuple[str | None, bool]:
+        """The move whose votes since window_ms add up to EVIDENCE_MIN_MS and outnumber every other move's, and
+        whether any other move had votes there."""
+        voted_ms: dict[str, int] = {}
+        newer_ms: int | None = None
+        for frame in reversed(self._frames):
+            if frame.t_ms < window_ms:
+                break
+            if frame.vote not in SILENT and newer_ms is not None:
+                voted_ms[frame.vote] = voted_ms.get(frame.vote, 0) + min(newer_ms - frame.t_ms, MAX_FRAME_GAP_MS)
+            newer_ms = frame.t_ms
+        ranked = sorted(voted_ms.items(), key=lambda item: item[1], reverse=True)
+        opposed = len(ranked) > 1
+        if not ranked or ranked[0][1] < EVIDENCE_MIN_MS or self._followable(ranked[0][0]) is None:
+            return None, opposed
+        if opposed and ranked[1][1] > OPPOSED_SHARE * ranked[0][1]:
+            return None, opposed
+        return ranked[0][0], opposed
 
     # ---- switching ----
 
@@ -220,16 +298,18 @@ class Follower:
                        default=-1)
         probe_start_ms = max(earliest_ms, other_ms + 1)
         if probe_start_ms < late_start_ms:
-            probe = self.open = _OpenSet(new, probe_start_ms, self.make_checker(new))
-            self._feed_until(late_start_ms)
+            probe = _OpenSet(new, probe_start_ms, self.make_checker(new))
+            self._feed(probe, late_start_ms)
             fresh = probe if probe.in_position_ms is not None else fresh
-        closed = None
-        if old is not None:
-            self.open = old
-            closed = self._close(fresh.start_ms)
+        closed = self._close(fresh.start_ms) if old is not None else None
+        self._take_floor(fresh)
+        self._adopted = None
+        return closed
+
+    def _take_floor(self, fresh: _OpenSet) -> None:
+        """`fresh` is the open set now; frames before its start belong to closed sets."""
         self.open = fresh
         self._frames = deque(f for f in self._frames if f.t_ms >= fresh.start_ms)
-        return closed
 
     def _close(self, end_ms: int, feed: bool = True) -> ClosedSet | None:
         """Bring the open checker to just before end_ms (rewinding it if it went further) and close the set there."""
@@ -239,7 +319,7 @@ class Follower:
         if current.fed_ms >= end_ms:
             given_back = self._rewind(current, end_ms)
         elif feed:
-            self._feed_until(end_ms - 1)
+            self._feed(current, end_ms - 1)
         self._floor_ms = end_ms - 1
         if current.fed_ms < current.start_ms:
             return None  # it never saw a frame of its own: nothing to close
@@ -262,15 +342,14 @@ class Follower:
             current.checker, current.fed_ms, rep_count = self.make_checker(current.move_id), current.start_ms - 1, 0
         current.rep_events = dropped[:rep_count]
         current.checkpoints = before
-        self._feed_until(end_ms - 1, keep_checkpoints=False)
+        self._feed(current, end_ms - 1, keep_checkpoints=False)
         given_back: dict[str, int] = {}
         for event in dropped[len(current.rep_events):]:
             given_back[event.side] = given_back.get(event.side, 0) + 1
         return given_back
 
-    def _feed_until(self, until_ms: int, keep_checkpoints: bool = True) -> list[tuple[int, Any]]:
-        current = self.open
-        assert current is not None
+    def _feed(self, current: _OpenSet, until_ms: int, keep_checkpoints: bool = True) -> list[tuple[int, Any]]:
+        """Feed `current`'s checker the kept frames it has not seen, up to until_ms; returns their results."""
         fed: list[tuple[int, Any]] = []
         after_ms = max(current.fed_ms, current.start_ms - 1)
         for frame in self._unseen(after_ms):

@@ -40,6 +40,9 @@ SCOOP_SPLIT_PCT = 25.0
 SCOOP_MAX_HEAD_DROP_PCT = 10.0
 SCOOP_MAX_HIP_LEAD_DEG = 45.0
 SCOOP_DEEP_HIP_LEAD_DEG = 75.0
+SCOOP_LONG_LEGS_LEAD_DEG = 60.0
+LONG_LEGS_DEG = 155.0
+FEET_BELOW_HIPS_PCT = 50.0
 TALL_HIPS_PCT = 150.0
 STANDING_HIPS_PCT = 110.0
 SET_FRONT_PCT = 40.0
@@ -115,6 +118,27 @@ def deep_scoop_legs(pose: Pose, knee_bent: bool) -> bool:
     """Both knees long in 3D and in the image, the hips at nearly standing height: standing on two long legs, as a
     scoop does, while a lying body (a strap stretch read at an angle, hips 114-118 %) is not."""
     return not knee_bent and m.hips_above_floor_pct(pose) >= TALL_HIPS_PCT
+
+
+def feet_below_hips_pct(pose: Pose) -> float:
+    """How far the higher ankle is below the hips' midpoint in the image, percent of torso: standing on both feet, a
+    leg's length (>= 100 % on the rendered scoops); a body read upside down (a strap stretch's raised leg filmed from
+    its feet) is negative."""
+    hips = g.mid_px(pose, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
+    return min(g.above_pct(pose, hips, ankle) for ankle in (Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE))
+
+
+def legs_long(pose: Pose) -> bool:
+    """Each knee reads long in 3D or in the image: the model bends a long leg in one of the two, a lunge's front knee
+    stays bent in both."""
+    return min(max(g.knee_deg(pose, s), image_knee_deg(pose, s)) for s in SIDES) >= LONG_LEGS_DEG
+
+
+def scoop_max_hip_lead_deg(pose: Pose, knee_bent: bool) -> float:
+    """How far the front hip may flex past the back one in a scoop vote: more the longer both legs read."""
+    if deep_scoop_legs(pose, knee_bent):
+        return SCOOP_DEEP_HIP_LEAD_DEG
+    return SCOOP_LONG_LEGS_LEAD_DEG if legs_long(pose) else SCOOP_MAX_HIP_LEAD_DEG
 
 
 def lying_low(pose: Pose) -> bool:
@@ -193,9 +217,9 @@ def frame_vote(pose: Pose | None) -> str:
         # rendered scoops); a head hanging lower is the fold's hang, a lunge's shift back or a body read upside down
         # (a bridge filmed from high up, 21-32 %).
         if hinge_deg >= SCOOP_HINGE_DEG and split_pct >= SCOOP_SPLIT_PCT and min(knees.values()) >= SCOOP_KNEES_DEG \
-                and hip_lead_deg < (SCOOP_DEEP_HIP_LEAD_DEG if deep_scoop_legs(pose, knee_bent)
-                                    else SCOOP_MAX_HIP_LEAD_DEG) \
-                and head_below_hips_pct(pose) < SCOOP_MAX_HEAD_DROP_PCT:
+                and hip_lead_deg < scoop_max_hip_lead_deg(pose, knee_bent) \
+                and head_below_hips_pct(pose) < SCOOP_MAX_HEAD_DROP_PCT \
+                and feet_below_hips_pct(pose) >= FEET_BELOW_HIPS_PCT:
             return "hamstring_scoop"
     return ABSTAIN
 
