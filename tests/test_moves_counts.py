@@ -231,3 +231,26 @@ def test_a_half_kneel_facing_the_camera_is_timed_with_the_kneeling_ankle_faint(s
     assert k.run_checker("hip_flexor_reach", faint).hold_s[side] == pytest.approx(expected["hold_s"][side], abs=0.5)
     hidden = k.film(k.timeline(keys), "front", seed=13, hidden=[(0, 60_000, [ankle])], **NOISE)
     assert k.run_checker("hip_flexor_reach", hidden).hold_s[side] == 0
+
+
+def folded_shift(front: str) -> k.Angles:
+    """A lunge's shift back as MediaPipe read it side-on on rendered clips: the front leg folded onto the back one
+    (the thighs 0-3 degrees apart), both legs long and the chest pitched down over them."""
+    f, b = ("l_", "r_") if front == "left" else ("r_", "l_")
+    a = k.lunge(front, shift=True)
+    a.update({f + "hip_flex": 40, f + "knee_flex": 5, b + "hip_flex": 40, b + "knee_flex": 8})
+    return a
+
+
+@pytest.mark.parametrize("view", ["side", "oblique", "side_right"])
+@pytest.mark.parametrize("side", SIDES)
+def test_a_shift_back_whose_split_the_model_folded_away_completes_the_rep(side: str, view: str) -> None:
+    """The shift is the legs lengthening while the chest pitches down, after the rotation; it needs no split stance
+    (the old shift asked for 35 degrees of split and counted none of these)."""
+    steps = [(0.5, k.STAND), (0.5, k.STAND)]
+    for _ in range(2):
+        steps += [(1.0, k.lunge(side)), (0.4, k.lunge(side)), (0.9, k.lunge(side, rotate=True)),
+                  (0.5, k.lunge(side, rotate=True)), (0.8, k.lunge(side)), (0.9, folded_shift(side)),
+                  (0.5, folded_shift(side)), (0.8, k.lunge(side)), (0.9, k.STAND), (0.4, k.STAND)]
+    run = k.run_checker("lunge_rotation", k.film(k.timeline(k.sequence(*steps)), view, seed=4, **NOISE))
+    assert run.reps == {side: 2, other(side): 0}

@@ -2,8 +2,8 @@
 
 One rep per full cycle on the front leg: a rotation followed by the shift back, with the plain lunge between them
 allowed. The front leg is the one whose hip is clearly more flexed (3D hip angles measured to the shoulder midpoint,
-so the chest rotation does not move them). The shift back only asks for a split stance, whichever leg leads: the
-side is the rotation's (see SHIFT). "Arm up" is the front-side wrist above its shoulder in the image.
+so the chest rotation does not move them). The shift back asks for no split stance: the side is the rotation's
+(see SHIFT). "Arm up" is the front-side wrist above its shoulder in the image.
 
 The shift back is the legs lengthening while the chest pitches down over the front leg: shift_deg is the straighter
 knee's 3D angle past straight (negative) plus the torso's image tilt. The front knee alone cannot carry it: with the
@@ -32,16 +32,12 @@ def shift_deg(pose: Pose) -> float:
     return max(g.knee_deg(pose, side) for side in SIDES) - 180.0 + g.torso_tilt_deg(pose)
 
 
-def hip_split_deg(pose: Pose) -> float:
-    """How much more one hip is flexed than the other, whichever it is: a split stance, legs' labels aside."""
-    return abs(m.hip_lead_deg(pose, "left"))
-
-
-SHIFT = Phase("shift", (Above("hip_split_deg", HIP_LEAD_ENTER_DEG, HIP_LEAD_LEAVE_DEG),
-                        Above("shift_deg", SHIFT_ENTER_DEG, SHIFT_LEAVE_DEG)), DWELL_MS)
-"""One shift back for both sides: a side-on camera sees the legs cross over in the shift and MediaPipe may swap
-their labels (a rendered oblique right lunge read the left hip leading by 35-120 degrees through the whole shift),
-so which leg leads is judged in the lunge and rotation only."""
+SHIFT = Phase("shift", (Above("shift_deg", SHIFT_ENTER_DEG, SHIFT_LEAVE_DEG),), DWELL_MS)
+"""One shift back for both sides, with no split test: a side-on camera sees the legs cross over in the shift and
+MediaPipe may swap their labels (a rendered oblique right lunge read the left hip leading by 35-120 degrees through
+the whole shift) or fold the front leg onto the back one (the thighs 0-3 degrees apart through both shifts of a
+rendered side-view set), so which leg leads is judged in the lunge and rotation only, and the rep's order (a
+rotation, then this) is what keeps a plain forward bend from counting."""
 LUNGES = tuple(f"lunge_{side}" for side in SIDES)
 
 
@@ -81,7 +77,6 @@ MOVE = Move(
         **m.per_side("{side}_hip_lead_deg", m.hip_lead_deg),
         **m.per_side("{side}_wrist_above_shoulder_pct", m.wrist_above_shoulder_pct),
         "shift_deg": shift_deg,
-        "hip_split_deg": hip_split_deg,
     },
     phases=(*(p for side in SIDES for p in _phases(side)), SHIFT),
     # Both sides' lunges are skipped: a swapped leg pair reads as the other side's lunge on the way into the shift.
