@@ -189,9 +189,9 @@ class Follower:
     # ---- quiet stretches: the recogniser names no move ----
 
     def _quiet_proposal(self, t_ms: int, step: FollowStep) -> str | None:
-        """The move to feed while the recogniser names none: the open set's, if its own checker chose it and it is
-        still counting or its move still leads the votes; a candidate whose checker has just counted (it takes the
-        floor, and `step` gets the set it closed and its results); else none (frames are kept, not fed)."""
+        """The move to feed while the recogniser names none: the open set's, if its move leads the window's votes or
+        its own checker chose it and counted within the window; a candidate whose checker has just counted (it takes
+        the floor, and `step` gets the set it closed and its results); else none (frames are kept, not fed)."""
         current = self.open
         window_ms = t_ms - EVIDENCE_WINDOW_MS
         leader, opposed = self._evidence_leader(window_ms)
