@@ -3,6 +3,7 @@
 Each frame casts a vote from simple, explainable features (posture, knee and hip angles, split stance); frames that
 say nothing (standing tall between scoops, moving between positions) abstain. Votes feed exponential scores with a
 time constant, and the current move changes only when another clearly leads, so one odd frame never switches it.
+One vote depends on the frames before it: a scoop vote straight after the lunge's own is the lunge's shift back.
 """
 
 from __future__ import annotations
@@ -60,6 +61,9 @@ SCOOP_KNEES_DEG = 120.0
 REACH_VOTE_PCT = hip_flexor_reach.REACH_LEAVE_PCT
 ROTATION_HINGE_DEG = 50.0
 ARM_UP_PCT = 50.0
+SHIFT_AFTER_LUNGE_MS = 2000
+"""A scoop vote this soon after a lunge vote is the lunge's shift back: front leg long, chest down over it, feet split
+is a scoop's bottom frame by frame (lunges on the stress renders voted scoop in up to a quarter of their frames)."""
 
 
 def split_along_lean_pct(pose: Pose) -> float:
@@ -233,11 +237,17 @@ class MoveRecognizer:
         self._last_t_ms: int | None = None
         self._last_support_ms: int | None = None
         self.last_vote: str | None = None  # this frame's own vote: a move id, NO_MOVE or ABSTAIN
+        self._lunge_ms: int | None = None
 
     def update(self, t_ms: int, pose: Pose | None) -> str | None:
         dt_ms = 33.0 if self._last_t_ms is None else float(max(0, min(t_ms - self._last_t_ms, 500)))
         self._last_t_ms = t_ms
-        vote = self.last_vote = frame_vote(pose)
+        vote = frame_vote(pose)
+        if vote == "lunge_rotation":
+            self._lunge_ms = t_ms
+        elif vote == "hamstring_scoop" and self._lunge_ms is not None and t_ms - self._lunge_ms <= SHIFT_AFTER_LUNGE_MS:
+            vote = "lunge_rotation"
+        self.last_vote = vote
         if vote == ABSTAIN:
             keep = math.exp(-dt_ms / ABSTAIN_TAU_MS)
             self.scores = {k: v * keep for k, v in self.scores.items()}
