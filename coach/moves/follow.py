@@ -131,6 +131,7 @@ class _OpenSet:
     checkpoints: list[tuple[int, Checker, int]] = field(default_factory=list)  # (fed_ms, copy, rep events so far)
     hold_total_ms: int = 0  # the checker's hold time over all sides at the last frame fed
     unreported: list[tuple[int, Any]] = field(default_factory=list)  # a candidate's results, reported if it is taken
+    adopted: bool = False  # its own checker, not the recogniser, chose this move (a candidate that was taken)
 
 
 class Follower:
@@ -147,7 +148,6 @@ class Follower:
         self._leader: str | None = None
         self._leader_since_ms = 0
         self._candidate: _OpenSet | None = None  # a move with sparse votes in a quiet stretch, fed on trial
-        self._adopted: str | None = None  # the open set's move when its checker, not the recogniser, chose it
 
     @property
     def move_id(self) -> str | None:
@@ -198,7 +198,7 @@ class Follower:
         if current is not None and (leader == current.move_id or (current.progress_ms
                                                                    and current.progress_ms[-1] >= window_ms)):
             self._candidate = None
-            return current.move_id if current.move_id in (self._adopted, leader) else None
+            return current.move_id if current.adopted or current.move_id == leader else None
         if leader is None:
             self._candidate = None
             return None
@@ -215,8 +215,9 @@ class Follower:
         step.closed = self._close(candidate.start_ms) if current is not None else None
         step.fed += candidate.unreported
         candidate.unreported = []
+        candidate.adopted = True
         self._take_floor(candidate)
-        self._adopted = step.move_id = leader
+        step.move_id = leader
         return leader
 
     def _evidence_leader(self, window_ms: int) -> tuple[str | None, bool]:
@@ -303,7 +304,6 @@ class Follower:
             fresh = probe if probe.in_position_ms is not None else fresh
         closed = self._close(fresh.start_ms) if old is not None else None
         self._take_floor(fresh)
-        self._adopted = None
         return closed
 
     def _take_floor(self, fresh: _OpenSet) -> None:
