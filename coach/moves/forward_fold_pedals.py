@@ -35,6 +35,7 @@ DWELL_MS = 200
 
 
 def head_below_hips_pct(pose: Pose) -> float:
+    """How far the nose is below the hips' midpoint in the image, percent of torso (negative: above)."""
     return g.above_pct(pose, g.mid_px(pose, L.LEFT_HIP, L.RIGHT_HIP), L.NOSE)
 
 

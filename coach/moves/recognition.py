@@ -18,7 +18,7 @@ from coach.landmarks import SIDES, Landmark
 from coach.moves import bridge_march, hamstring_strap, hip_flexor_reach
 from coach.moves import measures as m
 from coach.moves.base import gate_problem
-from coach.moves.forward_fold_pedals import image_knee_deg
+from coach.moves.forward_fold_pedals import head_below_hips_pct, image_knee_deg
 from coach.moves.hip_90_90 import MOVE as HIP_90_90
 from coach.moves.hip_90_90 import knees_above_hips_pct, left_front_pct
 from coach.pose import Pose
@@ -97,11 +97,6 @@ def feet_behind_hips_pct(pose: Pose) -> float:
     behind = max(-float(np.dot(g.world(pose, ankle) - hips, lean_unit(pose)))
                  for ankle in (Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE))
     return 100.0 * behind / max(m.leg_length_m(pose), 1e-6)
-
-
-def head_below_hips_pct(pose: Pose) -> float:
-    """How far the nose is below the hips' midpoint in the image, percent of torso (negative: above)."""
-    return g.above_pct(pose, g.mid_px(pose, Landmark.LEFT_HIP, Landmark.RIGHT_HIP), Landmark.NOSE)
 
 
 def rotating_arm(pose: Pose) -> bool:
