@@ -268,3 +268,29 @@ def test_a_lunges_shift_back_that_reads_as_a_scoops_bottom_stays_the_lunge(view:
         votes.append(recognizer.last_vote)
     assert votes.count("hamstring_scoop") <= 2  # a frame stepping in, before the lunge's own, may still
     assert [s["move"] for s in analyse_poses(filmed)["segments"]] == ["lunge_rotation"]
+
+
+def _hang_legs_below_hips(pose, knee_drop_pct: float, ankle_drop_pct: float) -> None:
+    """Lower the 3D knees and ankles by shares of the torso, leaving the image as filmed: the model's depth hanging a
+    seat's folded legs below the hips when it faces the camera (the hips then read ~100 % of a torso above the feet,
+    where sitting reads under 80)."""
+    torso_m = float(np.linalg.norm(pose.world_xyz[k.L.LEFT_SHOULDER] - pose.world_xyz[k.L.LEFT_HIP]))
+    for joint, drop_pct in ((k.L.LEFT_KNEE, knee_drop_pct), (k.L.RIGHT_KNEE, knee_drop_pct),
+                            (k.L.LEFT_ANKLE, ankle_drop_pct), (k.L.RIGHT_ANKLE, ankle_drop_pct)):
+        pose.world_xyz[joint, 1] += torso_m * drop_pct / 100  # world y points down
+
+
+@pytest.mark.parametrize(("yaw_deg", "body"), [(0.0, "average"), (20.0, "small"), (-30.0, "tall")])
+def test_a_90_90_facing_the_camera_whose_legs_hang_in_depth_is_the_90_90(yaw_deg: float, body: str) -> None:
+    """Facing the camera, the model hangs a 90/90's folded legs below the hips in depth, so the coarse posture misses
+    the seat; the picture keeps the knees beside the hips, so the set positions still vote the 90/90 and follow mode
+    counts the switches as told."""
+    keys, _ = k.hip_90_90_clip(["left", "right", "left", "right"])
+    filmed = k.film(k.timeline(keys), "front", yaw_deg=yaw_deg, body=body, seed=6, **NOISE)
+    for _, pose in filmed:
+        if pose is not None:
+            _hang_legs_below_hips(pose, knee_drop_pct=25.0, ankle_drop_pct=90.0)
+    assert {label for label in recognise(filmed) if label} == {"hip_90_90"}
+    told = analyse_poses(filmed, move="hip_90_90")["moves"]["hip_90_90"]["reps"]
+    assert told == {"left": 1, "right": 2}
+    assert analyse_poses(filmed)["moves"]["hip_90_90"]["reps"] == told

@@ -20,7 +20,7 @@ from coach.moves import measures as m
 from coach.moves.base import gate_problem
 from coach.moves.forward_fold_pedals import head_below_hips_pct, image_knee_deg
 from coach.moves.hip_90_90 import MOVE as HIP_90_90
-from coach.moves.hip_90_90 import knees_above_hips_pct, left_front_pct
+from coach.moves.hip_90_90 import knees_above_hips_pct, left_front_pct, max_hip_flex_deg, min_hip_flex_deg
 from coach.pose import Pose
 
 ABSTAIN = "abstain"
@@ -48,6 +48,10 @@ TALL_HIPS_PCT = 150.0
 STANDING_HIPS_PCT = 110.0
 SET_FRONT_PCT = 40.0
 KNEES_DOWN_PCT = 10.0
+SEATED_TILT_DEG = 45.0
+SEATED_HIP_FLEX_DEG = 45.0
+SEATED_BACK_HIP_FLEX_DEG = 12.0
+SEATED_KNEES_BELOW_PCT = 40.0
 STRAP_RAISE_DEG = 45.0
 LEG_LONG_DEG = 135.0
 LEG_DOWN_DEG = 35.0
@@ -151,6 +155,31 @@ def lying_low(pose: Pose) -> bool:
         and m.hips_above_floor_pct(pose) < STANDING_HIPS_PCT
 
 
+def lowest_knee_below_hips_pct(pose: Pose) -> float:
+    """How far the lower knee is below the hips' midpoint in the image, percent of torso."""
+    hips = g.mid_px(pose, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
+    return max(g.above_pct(pose, hips, knee) for knee in (Landmark.LEFT_KNEE, Landmark.RIGHT_KNEE))
+
+
+def in_90_90_set(pose: Pose) -> bool:
+    """One shin across in front and the knees down (3D): the 90/90's set position, not sitting with the knees up."""
+    return abs(left_front_pct(pose)) >= SET_FRONT_PCT and knees_above_hips_pct(pose) <= KNEES_DOWN_PCT
+
+
+def seated_in_image(pose: Pose) -> bool:
+    """Sitting on the floor by the picture: upright, both hips flexed (3D), and the knees at the hips' height.
+
+    Facing the camera, MediaPipe's depth hangs folded shins below the hips (a front-view 90/90's hips read 95-107 % of
+    a torso above its feet in 3D, where sitting reads under 80), so the coarse posture misses the seat. The image
+    keeps the knees beside the hips (the lower knee 24 % of a torso below them at the median on the stress renders,
+    55 % at the 95th percentile), while half-kneeling hangs the back knee a thigh below them (45-91 %).
+    """
+    return g.camera_view(pose) is not View.SIDE and g.torso_tilt_deg(pose) <= SEATED_TILT_DEG \
+        and max_hip_flex_deg(pose) >= SEATED_HIP_FLEX_DEG \
+        and min_hip_flex_deg(pose) >= SEATED_BACK_HIP_FLEX_DEG \
+        and lowest_knee_below_hips_pct(pose) <= SEATED_KNEES_BELOW_PCT
+
+
 def frame_vote(pose: Pose | None) -> str:
     """A move id, NO_MOVE, or ABSTAIN for one frame."""
     if pose is None:
@@ -171,14 +200,15 @@ def frame_vote(pose: Pose | None) -> str:
     if posture is Posture.SEATED:
         # Only a 90/90 set position votes (one shin across in front, knees down): sitting with the knees up, as
         # before lying back for a bridge, says nothing.
-        in_set = abs(left_front_pct(pose)) >= SET_FRONT_PCT and knees_above_hips_pct(pose) <= KNEES_DOWN_PCT
-        return "hip_90_90" if in_set else ABSTAIN
+        return "hip_90_90" if in_90_90_set(pose) else ABSTAIN
     if posture is Posture.OTHER and strap_side is not None and lying_low(pose):
         return "hamstring_strap"
     if hip_flexor_reach.reaching_half_kneel(pose):
         # The stretch by its own hold test (image knees where the model straightens one in depth, which can make
         # the coarse posture read standing): upright, split, both knees bent, the kneeling side's arm up.
         return "hip_flexor_reach"
+    if in_90_90_set(pose) and seated_in_image(pose):
+        return "hip_90_90"
     if posture is Posture.HALF_KNEELING:
         # The stretch is half-kneeling with an arm reaching overhead; the bottom of a lunge or split squat is
         # half-kneeling too (real clips read so in most frames), but with the hands low.
