@@ -294,3 +294,21 @@ def test_a_90_90_facing_the_camera_whose_legs_hang_in_depth_is_the_90_90(yaw_deg
     told = analyse_poses(filmed, move="hip_90_90")["moves"]["hip_90_90"]["reps"]
     assert told == {"left": 1, "right": 2}
     assert analyse_poses(filmed)["moves"]["hip_90_90"]["reps"] == told
+
+
+def long_stance_hinge() -> k.Angles:
+    """Chest down over a straight front leg with the back foot a long stance behind: a lunge's shift back whose back
+    knee the model reads long (both legs slant back from the hips, so the front hip barely leads)."""
+    return k.angles(l_hip_flex=5, l_ankle_flex=10, r_hip_flex=-35, r_knee_flex=15, trunk_flex=60, l_shoulder_flex=70,
+                    r_shoulder_flex=70)
+
+
+@pytest.mark.parametrize(("view", "body"), [("side", "average"), ("oblique", "tall"), ("side_right", "small")])
+def test_a_hinge_over_a_long_stance_is_no_scoop(view: str, body: str) -> None:
+    """A scoop sits back over a half step: its back foot stays within about half a leg behind the hips. A hinge with
+    the back foot a long stance behind is a lunge's shift back even with no lunge frame before it to say so, while the
+    scoop's own bottom still votes the scoop."""
+    for pose, scoop in ((long_stance_hinge(), False), (k.scoop("left", 60.0), True)):
+        filmed = k.film(k.timeline(k.sequence((0.5, pose), (1.0, pose))), view, body=body, seed=7, **NOISE)
+        votes = {frame_vote(frame) for _, frame in filmed}
+        assert votes == {"hamstring_scoop"} if scoop else "hamstring_scoop" not in votes

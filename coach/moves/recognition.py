@@ -44,6 +44,10 @@ SCOOP_DEEP_HIP_LEAD_DEG = 75.0
 SCOOP_LONG_LEGS_LEAD_DEG = 60.0
 LONG_LEGS_DEG = 155.0
 FEET_BELOW_HIPS_PCT = 50.0
+SCOOP_MAX_FEET_BEHIND_PCT = 55.0
+"""A scoop sits back over a half step: the rear foot at most about half a leg behind the hips (<= 49 % on 95 % of the
+stress renders' scoop frames). A lunge's shift back keeps its long stance (its frames that voted scoop read 45-94 %),
+and with no lunge frame before it, nothing else told it from a scoop's bottom."""
 TALL_HIPS_PCT = 150.0
 STANDING_HIPS_PCT = 110.0
 SET_FRONT_PCT = 40.0
@@ -248,7 +252,8 @@ def frame_vote(pose: Pose | None) -> str:
         if hinge_deg >= SCOOP_HINGE_DEG and split_pct >= SCOOP_SPLIT_PCT and min(knees.values()) >= SCOOP_KNEES_DEG \
                 and hip_lead_deg < scoop_max_hip_lead_deg(pose, knee_bent) \
                 and head_below_hips_pct(pose) < SCOOP_MAX_HEAD_DROP_PCT \
-                and feet_below_hips_pct(pose) >= FEET_BELOW_HIPS_PCT:
+                and feet_below_hips_pct(pose) >= FEET_BELOW_HIPS_PCT \
+                and feet_behind_hips_pct(pose) <= SCOOP_MAX_FEET_BEHIND_PCT:
             return "hamstring_scoop"
     return ABSTAIN
 
