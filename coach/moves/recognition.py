@@ -3,7 +3,8 @@
 Each frame casts a vote from simple, explainable features (posture, knee and hip angles, split stance); frames that
 say nothing (standing tall between scoops, moving between positions) abstain. Votes feed exponential scores with a
 time constant, and the current move changes only when another clearly leads, so one odd frame never switches it.
-One vote depends on the frames before it: a scoop vote straight after the lunge's own is the lunge's shift back.
+One vote depends on the frames before it: a scoop or fold vote straight after the lunge's own is the lunge's shift
+back.
 """
 
 from __future__ import annotations
@@ -70,8 +71,11 @@ REACH_VOTE_PCT = hip_flexor_reach.REACH_LEAVE_PCT
 ROTATION_HINGE_DEG = 50.0
 ARM_UP_PCT = 50.0
 SHIFT_AFTER_LUNGE_MS = 2000
-"""A scoop vote this soon after a lunge vote is the lunge's shift back: front leg long, chest down over it, feet split
-is a scoop's bottom frame by frame (lunges on the stress renders voted scoop in up to a quarter of their frames)."""
+"""A scoop or fold vote this soon after a lunge vote is the lunge's shift back: front leg long, chest down over it,
+feet split is a scoop's bottom frame by frame (lunges on the stress renders voted scoop in up to a quarter of their
+frames), and the fold's hang where the model folds the front leg onto the back one."""
+SHIFT_READS_AS = ("hamstring_scoop", "forward_fold_pedals")
+"""The moves a lunge's shift back reads as, frame by frame."""
 
 
 def split_along_lean_pct(pose: Pose) -> float:
@@ -275,7 +279,7 @@ class MoveRecognizer:
         vote = frame_vote(pose)
         if vote == "lunge_rotation":
             self._lunge_ms = t_ms
-        elif vote == "hamstring_scoop" and self._lunge_ms is not None and t_ms - self._lunge_ms <= SHIFT_AFTER_LUNGE_MS:
+        elif vote in SHIFT_READS_AS and self._lunge_ms is not None and t_ms - self._lunge_ms <= SHIFT_AFTER_LUNGE_MS:
             vote = "lunge_rotation"
         self.last_vote = vote
         if vote == ABSTAIN:
