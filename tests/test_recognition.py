@@ -314,3 +314,17 @@ def test_a_hinge_over_a_long_stance_is_no_scoop(view: str, body: str) -> None:
         filmed = k.film(k.timeline(k.sequence((0.5, pose), (1.0, pose))), view, body=body, seed=7, **NOISE)
         votes = {frame_vote(frame) for _, frame in filmed}
         assert votes == {"hamstring_scoop"} if scoop else "hamstring_scoop" not in votes
+
+
+@pytest.mark.parametrize(("view", "kneeling"), [("side", "left"), ("oblique", "right"), ("side_right", "right")])
+def test_a_hip_flexor_stretch_with_faint_ankles_is_followed_as_its_checker_times_it(view: str, kneeling: str) -> None:
+    """Kneeling hides the feet: the model reports the ankles faintly (visibility 0.15), below what the 90/90 trusts
+    but not the stretch's own checker. The stretch still votes, so follow mode times the hold its checker times."""
+    keys, expected = k.hip_flexor_clip(kneeling, 6.0)
+    filmed = k.film(k.timeline(keys), view, seed=8, **NOISE)
+    for _, pose in filmed:
+        pose.visibility[[k.L.LEFT_ANKLE, k.L.RIGHT_ANKLE]] = 0.15
+    told = analyse_poses(filmed, move="hip_flexor_reach")["moves"]["hip_flexor_reach"]["hold_s"][kneeling]
+    assert told == pytest.approx(expected["hold_s"][kneeling], abs=0.3)
+    followed = analyse_poses(filmed)["moves"].get("hip_flexor_reach", {"hold_s": {}})["hold_s"].get(kneeling, 0.0)
+    assert followed == pytest.approx(told, abs=0.1)

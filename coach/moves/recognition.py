@@ -193,7 +193,9 @@ def frame_vote(pose: Pose | None) -> str:
     if pose is None:
         return NO_MOVE
     if gate_problem(HIP_90_90, pose) is not None:
-        return ABSTAIN
+        # Not every joint trusted: only a move whose own checker trusts this frame, and sees its position, may vote.
+        reaching = gate_problem(hip_flexor_reach.MOVE, pose) is None and hip_flexor_reach.reaching_half_kneel(pose)
+        return "hip_flexor_reach" if reaching else ABSTAIN
     posture = g.posture(pose)
     knees = {s: g.knee_deg(pose, s) for s in SIDES}
     flex = {s: m.hip_flex_deg(pose, s) for s in SIDES}
