@@ -119,4 +119,7 @@ def test_an_unusable_data_folder_gives_one_warning_on_the_overlay_and_the_sessio
         assert events[-1]["type"] == "summary", events[-1]
         warnings = [e for e in events if e["type"] == "warning" and e["warning_id"] == "history_off"]
         assert len(warnings) == 1 and "History is off for this session" in warnings[0]["text"]
-        assert sum(e["type"] == "pose" for e in events) == 20  # every frame coached
+        # Every frame coached: the session reached the last frame's time. (Pose events themselves are skipped for a
+        # tab that falls behind, by design, and a busy machine can make the test's own reader that tab.)
+        assert events[-1]["t_ms"] == pytest.approx(19 * 1000 / 30, abs=2)
+        assert any(e["type"] == "pose" for e in events)

@@ -271,7 +271,9 @@ def test_the_sample_video_demo_starts_when_the_first_tab_connects(make_video, tm
     with TestClient(create_app(config)) as client, client.websocket_connect("/ws") as ws:
         assert json.loads(ws.receive_text())["type"] == "hello"
         events = receive_until(ws, "summary")  # no start sent
-    assert sum(e.type == "pose" for e in events) == 30
+    # The whole clip ran: the summary comes at the last frame's time (pose events may be skipped for a busy reader).
+    assert events[-1].t_ms == pytest.approx(29 * 1000 / 30, abs=2)
+    assert any(e.type == "pose" for e in events)
 
 
 def test_overlay_frames_are_encoded_by_the_feeder_only_when_a_tab_wants_them(make_video, monkeypatch):
