@@ -120,6 +120,11 @@ def above_pct(pose: Pose, upper: int | np.ndarray, lower: int | np.ndarray) -> f
     return float(100.0 * (lower_px[1] - upper_px[1]) / torso_px)
 
 
+def below_hips_pct(pose: Pose, landmark: int) -> float:
+    """How far a landmark is below the hips' midpoint in the image, percent of the torso length (negative = above)."""
+    return above_pct(pose, mid_px(pose, L.LEFT_HIP, L.RIGHT_HIP), landmark)
+
+
 FLOOR_POINTS = (
     L.LEFT_ANKLE, L.RIGHT_ANKLE, L.LEFT_HEEL, L.RIGHT_HEEL, L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX, L.LEFT_KNEE,
     L.RIGHT_KNEE,

@@ -36,7 +36,7 @@ DWELL_MS = 200
 
 def head_below_hips_pct(pose: Pose) -> float:
     """How far the nose is below the hips' midpoint in the image, percent of torso (negative: above)."""
-    return g.above_pct(pose, g.mid_px(pose, L.LEFT_HIP, L.RIGHT_HIP), L.NOSE)
+    return g.below_hips_pct(pose, L.NOSE)
 
 
 def head_lift_pct(pose: Pose) -> float:

@@ -22,6 +22,7 @@ from coach.moves.base import gate_problem
 from coach.moves.forward_fold_pedals import head_below_hips_pct, image_knee_deg
 from coach.moves.hip_90_90 import (
     BACK_HIP_FLEX_ENTER_DEG,
+    KNEES_DOWN_ENTER_PCT,
     SEATED_HIP_FLEX_ENTER_DEG,
     knees_above_hips_pct,
     left_front_pct,
@@ -59,7 +60,7 @@ and with no lunge frame before it, nothing else told it from a scoop's bottom.""
 TALL_HIPS_PCT = 150.0
 STANDING_HIPS_PCT = 110.0
 SET_FRONT_PCT = 40.0
-KNEES_DOWN_PCT = 10.0
+KNEES_DOWN_PCT = KNEES_DOWN_ENTER_PCT
 SEATED_TILT_DEG = 45.0
 SEATED_KNEES_BELOW_PCT = 40.0
 STRAP_RAISE_DEG = 45.0
@@ -140,8 +141,7 @@ def feet_below_hips_pct(pose: Pose) -> float:
     """How far the higher ankle is below the hips' midpoint in the image, percent of torso: standing on both feet, a
     leg's length (>= 100 % on the rendered scoops); a body read upside down (a strap stretch's raised leg filmed from
     its feet) is negative."""
-    hips = g.mid_px(pose, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
-    return min(g.above_pct(pose, hips, ankle) for ankle in (Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE))
+    return min(g.below_hips_pct(pose, ankle) for ankle in (Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE))
 
 
 def legs_long(pose: Pose) -> bool:
@@ -170,8 +170,7 @@ def lying_low(pose: Pose) -> bool:
 
 def lowest_knee_below_hips_pct(pose: Pose) -> float:
     """How far the lower knee is below the hips' midpoint in the image, percent of torso."""
-    hips = g.mid_px(pose, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
-    return max(g.above_pct(pose, hips, knee) for knee in (Landmark.LEFT_KNEE, Landmark.RIGHT_KNEE))
+    return max(g.below_hips_pct(pose, knee) for knee in (Landmark.LEFT_KNEE, Landmark.RIGHT_KNEE))
 
 
 def in_90_90_set(pose: Pose) -> bool:
