@@ -2,7 +2,7 @@
 
 import kinematics as k
 import pytest
-from test_moves_counts import SIDES, assert_matches, clips, other
+from test_moves_counts import NOISE, SIDES, assert_matches, clips, other
 
 from coach.moves import MOVES, make_checker
 from coach.moves.base import HoldChanged, RepCounted, SetupWarning
@@ -164,3 +164,24 @@ def test_empty_stream_asks_the_person_to_step_in() -> None:
     texts = [e.text for e in run.events if isinstance(e, SetupWarning)]
     assert texts == ["Step into view of the camera"]
     assert not any(isinstance(e, RepCounted) for e in run.events)
+
+
+@pytest.mark.parametrize("body", ["average", "tall", "small"])
+def test_a_fold_facing_the_camera_times_its_hang_but_asks_to_turn_for_the_pedals(body: str) -> None:
+    """The hang reads from the front (head below the hips); the pedals bend in depth there, so they wait."""
+    keys, expected = clips("left")["forward_fold_pedals"]
+    run = k.run_checker("forward_fold_pedals", film(keys, view="front", body=body, seed=5, **NOISE))
+    assert run.hold_s["both"] == pytest.approx(expected["hold_s"]["both"], abs=0.3)
+    assert sum(run.reps.values()) == 0
+    assert "Turn side-on to the camera" in {e.text for e in run.events if isinstance(e, SetupWarning)}
+
+
+def test_a_fold_turning_from_the_side_to_the_front_keeps_its_pedals_and_its_hang() -> None:
+    """Pedals counted side-on stay counted, and the hang goes on being timed after a turn to face the camera."""
+    keys, expected = clips("left")["forward_fold_pedals"]
+    side_on = film(keys, view="side", seed=5, **NOISE)
+    facing = dict(film(keys, view="front", seed=5, **NOISE))
+    turn_ms = side_on[len(side_on) // 2][0]
+    run = k.run_checker("forward_fold_pedals", [(t, pose if t < turn_ms else facing[t]) for t, pose in side_on])
+    assert run.hold_s["both"] == pytest.approx(expected["hold_s"]["both"], abs=0.3)
+    assert 0 < sum(run.reps.values()) < sum(expected["reps"].values())

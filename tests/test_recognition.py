@@ -127,6 +127,17 @@ def test_a_shallow_fold_is_the_fold(view: str, body: str) -> None:
         analyse_poses(filmed, move="forward_fold_pedals")["moves"]["forward_fold_pedals"]["reps"]
 
 
+@pytest.mark.parametrize(("yaw_deg", "body"), [(0.0, "average"), (15.0, "tall"), (-20.0, "small")])
+def test_a_fold_facing_the_camera_is_followed_and_its_hang_timed(yaw_deg: float, body: str) -> None:
+    """Facing the camera only the fold lets the head hang far below the hips; the hang is timed, the pedals not."""
+    keys, expected = clips("right")["forward_fold_pedals"]
+    filmed = k.film(k.timeline(keys), "front", yaw_deg=yaw_deg, body=body, seed=8, **NOISE)
+    assert {label for label in recognise(filmed) if label} == {"forward_fold_pedals"}
+    got = analyse_poses(filmed)["moves"]["forward_fold_pedals"]
+    assert got["hold_s"]["both"] == pytest.approx(expected["hold_s"]["both"], abs=0.5)
+    assert sum(got["reps"].values()) == 0
+
+
 @pytest.mark.parametrize(("view", "body"), [("side", "tall"), ("oblique", "small"), ("front", "average")])
 def test_a_shallow_scoop_is_recognised_and_counted(view: str, body: str) -> None:
     keys, expected = k.scoop_clip("left", 3, hinge_deg=33.0)

@@ -130,6 +130,10 @@ class Hold:
     when: tuple[Condition, ...]
     min_dwell_ms: int = 500
     grace_ms: int = 600
+    extra_views: tuple[View, ...] = ()
+    """Views outside the move's own that this hold is timed from too. A hold can read where the reps cannot (a fold's
+    hang shows facing the camera, its knee pedals bend in depth there): in such a view only these holds are timed,
+    the phases wait, and the move's "turn" warning still says how to get the reps counted."""
 
 
 @dataclass(frozen=True)
@@ -439,14 +443,19 @@ class MoveChecker:
         dt_ms = 0 if self._last_t_ms is None else max(0, min(t_ms - self._last_t_ms, MAX_FRAME_GAP_MS))
         self._last_t_ms = t_ms
         problem = gate_problem(self.move, pose)
-        if problem is not None or pose is None:
+        view = geometry.camera_view(pose) if problem == "turn_side" and pose is not None else None
+        if pose is None or (problem is not None and not self._holds_timed_in(view)):
             self._on_untrusted(t_ms, problem or "no_person", events)
             return self._result(t_ms, events, trusted=False)
-        self._gate_since_ms = None
         values = measure_values(self.move, pose)
         self._calibrate(dt_ms, values)
-        self._step_phases(t_ms, values, events)
-        self._step_holds(t_ms, dt_ms, values, events)
+        if view is None:
+            self._gate_since_ms = None
+            self._step_phases(t_ms, values, events)
+        else:  # a view only some holds are timed from: the phases wait, and the person hears how to turn
+            self._phase = self._candidate = None
+            self._warn(t_ms, "turn_side", events)
+        self._step_holds(t_ms, dt_ms, values, events, view)
         self._step_cues(t_ms, values, events)
         engaged = self._phase is not None or any(h.holding for h in self._holds)
         if engaged and not self._cue_active_form():
@@ -469,6 +478,10 @@ class MoveChecker:
         )
 
     # ------------------------------------------------------------------------------------------------- gating
+    def _holds_timed_in(self, view: View | None) -> bool:
+        """Whether a hold is timed from this view although the move's reps are not (see Hold.extra_views)."""
+        return view is not None and any(view in spec.extra_views for spec in self.move.holds)
+
     def _on_untrusted(self, t_ms: int, problem: str, events: list[CheckerEvent]) -> None:
         """Freeze: keep the confirmed phase, drop any half-built candidate, pause holds, maybe warn."""
         self._candidate = None
@@ -478,6 +491,10 @@ class MoveChecker:
         for cue_id in self._cue_since_ms:
             self._cue_since_ms[cue_id] = None
         self._cue_active.clear()
+        self._warn(t_ms, problem, events)
+
+    def _warn(self, t_ms: int, problem: str, events: list[CheckerEvent]) -> None:
+        """Say the gate problem once it has lasted WARN_AFTER_MS, then at most every WARN_COOLDOWN_MS."""
         if self._gate_since_ms is None:
             self._gate_since_ms = t_ms
         last = self._warn_last_ms.get(problem)
@@ -572,8 +589,14 @@ class MoveChecker:
             extremes[name] = _better(pick, extremes.get(name, math.nan), values.get(name, math.nan))
 
     # -------------------------------------------------------------------------------------------------- holds
-    def _step_holds(self, t_ms: int, dt_ms: int, values: Mapping[str, float], events: list[CheckerEvent]) -> None:
+    def _step_holds(self, t_ms: int, dt_ms: int, values: Mapping[str, float], events: list[CheckerEvent],
+                    extra_view: View | None = None) -> None:
+        """Time each hold; in `extra_view` (not one of the move's views) only those timed from it (Hold.extra_views)."""
         for spec, state in zip(self.move.holds, self._holds, strict=True):
+            if extra_view is not None and extra_view not in spec.extra_views:
+                state.candidate_since_ms = None
+                self._pause_hold(t_ms, spec, state, events)
+                continue
             if state.holding:
                 if all_pass(spec.when, values, staying=True):
                     if state.paused_since_ms is None:

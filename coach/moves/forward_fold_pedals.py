@@ -6,7 +6,8 @@ repeated entries into the same pedal without the other knee or straight legs in 
 
 Knee angles here come from the image: in a hanging fold MediaPipe's 3D knees read the same on both legs (a 33 degree
 pedal showed as both knees at 163-167), while the image still shows the bending knee at ~156 against ~165-180. So
-the move needs a side or oblique view; facing the camera the bend is in depth.
+the pedals need a side or oblique view; facing the camera the bend is in depth. The hang itself reads from the front
+too (the head below the hips, the torso tipped past horizontal in the picture), so its seconds are timed there.
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ MOVE = Move(
               DWELL_MS),
     ),
     reps=tuple(Rep((f"pedal_{s}",), s) for s in SIDES),
-    holds=(Hold("both", FOLDED, 500),),
+    holds=(Hold("both", FOLDED, 500, extra_views=(View.FRONT,)),),
     hold_sides=("both",),
     rom=Rom("pedal_knee_deg", "{side}_image_knee_deg", "min", phases=("pedal_{side}",)),
     views=(View.SIDE, View.OBLIQUE),

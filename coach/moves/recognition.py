@@ -45,6 +45,10 @@ FOLD_HINGE_DEG = 65.0
 FOLD_MAX_SPLIT_PCT = 18.0
 FOLD_LONG_KNEE_DEG = 155.0
 FOLD_MAX_FEET_BEHIND_PCT = 30.0
+FOLD_FRONT_HEAD_DROP_PCT = 50.0
+"""Facing the camera, a fold frame needs the head hanging at least this far below the hips (percent of torso). The
+folds' hanging heads read 90-137 there (quartiles, rendered tuning clips); the few scoop frames that passed the
+fold's other tests held the head at most 32 below the hips, as a scoop reaches with the head in line."""
 SCOOP_HINGE_DEG = 30.0
 SCOOP_SPLIT_PCT = 25.0
 SCOOP_MAX_HEAD_DROP_PCT = 10.0
@@ -252,10 +256,11 @@ def frame_vote(pose: Pose | None) -> str:
         # time; with both knees bent it is a squat or a lunge whose split the model lost); a clear split stance with
         # both knees fairly straight is a scoop. In between (a split half-lost, a shallow hinge) says nothing.
         split_pct = split_along_lean_pct(pose)
-        # The fold is checked from the side or obliquely only (its pedals bend in depth facing the camera), and a
-        # facing lunge is where the split collapses: a frame facing the camera is no fold worth voting for.
+        # Facing the camera a split stance collapses (feet together in the picture), but only the fold lets the
+        # head hang far below the hips; its hang is timed there too (its pedals are not: they bend in depth).
         if hinge_deg >= FOLD_HINGE_DEG and split_pct < FOLD_MAX_SPLIT_PCT \
-                and max(knees.values()) >= FOLD_LONG_KNEE_DEG and g.camera_view(pose) is not View.FRONT \
+                and max(knees.values()) >= FOLD_LONG_KNEE_DEG \
+                and (g.camera_view(pose) is not View.FRONT or head_below_hips_pct(pose) >= FOLD_FRONT_HEAD_DROP_PCT) \
                 and feet_behind_hips_pct(pose) <= FOLD_MAX_FEET_BEHIND_PCT:
             return "forward_fold_pedals"
         # A scoop reaches down with the head in line, above the hips (at most 8 % of torso below them on the
