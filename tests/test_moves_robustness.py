@@ -176,6 +176,14 @@ def test_a_fold_facing_the_camera_times_its_hang_but_asks_to_turn_for_the_pedals
     assert "Turn side-on to the camera" in {e.text for e in run.events if isinstance(e, SetupWarning)}
 
 
+def test_a_long_hang_timed_facing_the_camera_hears_the_turn_hint_rarely() -> None:
+    """Through 25 s of hang already being timed, "turn side-on" (for the pedals) is said once, not every 5 s."""
+    keys, expected = k.fold_clip(["left", "right"], hang_s=10.0)
+    run = k.run_checker("forward_fold_pedals", film(keys, view="front", seed=5, **NOISE))
+    assert run.hold_s["both"] == pytest.approx(expected["hold_s"]["both"], abs=0.3) and run.hold_s["both"] > 20
+    assert [e.text for e in run.events if isinstance(e, SetupWarning)] == ["Turn side-on to the camera"]
+
+
 def test_a_fold_turning_from_the_side_to_the_front_keeps_its_pedals_and_its_hang() -> None:
     """Pedals counted side-on stay counted, and the hang goes on being timed after a turn to face the camera."""
     keys, expected = clips("left")["forward_fold_pedals"]

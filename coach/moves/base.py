@@ -306,6 +306,9 @@ WARNINGS = {
 WARN_AFTER_MS = 300
 """A gate problem must last this long before it is spoken (single dropped frames are normal)."""
 WARN_COOLDOWN_MS = 5000
+HOLD_VIEW_WARN_COOLDOWN_MS = 30_000
+"""While a hold is timed from one of its extra views the "turn" hint is for the reps only: said this rarely, not every
+WARN_COOLDOWN_MS through a 45 s stretch that is already being timed."""
 MAX_FRAME_GAP_MS = 250
 """Hold time credited between two frames is capped, so a stalled stream does not add phantom seconds."""
 CUE_GAP_MS = 2500
@@ -454,7 +457,7 @@ class MoveChecker:
             self._step_phases(t_ms, values, events)
         else:  # a view only some holds are timed from: the phases wait, and the person hears how to turn
             self._phase = self._candidate = None
-            self._warn(t_ms, "turn_side", events)
+            self._warn(t_ms, "turn_side", events, HOLD_VIEW_WARN_COOLDOWN_MS)
         self._step_holds(t_ms, dt_ms, values, events, view)
         self._step_cues(t_ms, values, events)
         engaged = self._phase is not None or any(h.holding for h in self._holds)
@@ -493,12 +496,12 @@ class MoveChecker:
         self._cue_active.clear()
         self._warn(t_ms, problem, events)
 
-    def _warn(self, t_ms: int, problem: str, events: list[CheckerEvent]) -> None:
-        """Say the gate problem once it has lasted WARN_AFTER_MS, then at most every WARN_COOLDOWN_MS."""
+    def _warn(self, t_ms: int, problem: str, events: list[CheckerEvent], cooldown_ms: int = WARN_COOLDOWN_MS) -> None:
+        """Say the gate problem once it has lasted WARN_AFTER_MS, then at most every `cooldown_ms`."""
         if self._gate_since_ms is None:
             self._gate_since_ms = t_ms
         last = self._warn_last_ms.get(problem)
-        if t_ms - self._gate_since_ms >= WARN_AFTER_MS and (last is None or t_ms - last >= WARN_COOLDOWN_MS):
+        if t_ms - self._gate_since_ms >= WARN_AFTER_MS and (last is None or t_ms - last >= cooldown_ms):
             self._warn_last_ms[problem] = t_ms
             events.append(SetupWarning(t_ms, problem, WARNINGS[problem]))
 
