@@ -125,6 +125,15 @@ def below_hips_pct(pose: Pose, landmark: int) -> float:
     return above_pct(pose, mid_px(pose, L.LEFT_HIP, L.RIGHT_HIP), landmark)
 
 
+def below_hips_world_pct(pose: Pose, point_m: np.ndarray) -> float:
+    """How far a world point is below the hips' midpoint (3D world y, pointing down), percent of the 3D torso length
+    (negative = above); NaN for a torso of no length."""
+    torso_m = torso_length_m(pose)
+    if torso_m < 1e-6:
+        return float("nan")
+    return float(100.0 * (point_m[1] - mid_world(pose, L.LEFT_HIP, L.RIGHT_HIP)[1]) / torso_m)
+
+
 FLOOR_POINTS = (
     L.LEFT_ANKLE, L.RIGHT_ANKLE, L.LEFT_HEEL, L.RIGHT_HEEL, L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX, L.LEFT_KNEE,
     L.RIGHT_KNEE,

@@ -13,8 +13,6 @@ too (torso and head in 3D where the picture foreshortens them), so its seconds a
 
 from __future__ import annotations
 
-import math
-
 from coach import geometry as g
 from coach.geometry import View
 from coach.landmarks import SIDES, sided
@@ -47,10 +45,7 @@ def head_drop_pct(pose: Pose) -> float:
     """How far the head hangs below the hips, percent of torso: the larger of the picture's reading and the 3D one
     (world y). Facing the camera a low lens sees a hanging head above the hips (generated 70-degree folds filmed from
     1.0-1.2 m: -35 to -70 in the picture, -16 to +13 in 3D); side-on both agree."""
-    torso_m = g.torso_length_m(pose)
-    hips_y_m = g.mid_world(pose, L.LEFT_HIP, L.RIGHT_HIP)[1]
-    drop_3d_pct = 100.0 * (pose.world_xyz[L.NOSE, 1] - hips_y_m) / torso_m if torso_m > 1e-6 else math.nan
-    return max(head_below_hips_pct(pose), drop_3d_pct)
+    return max(head_below_hips_pct(pose), g.below_hips_world_pct(pose, g.world(pose, L.NOSE)))
 
 
 def head_lift_pct(pose: Pose) -> float:

@@ -45,9 +45,7 @@ def left_front_pct(pose: Pose) -> float:
 
 def knees_above_hips_pct(pose: Pose) -> float:
     """Knee midpoint's height above the hip midpoint, percent of torso (3D, camera-aligned y)."""
-    knees = g.mid_world(pose, L.LEFT_KNEE, L.RIGHT_KNEE)
-    hips = g.mid_world(pose, L.LEFT_HIP, L.RIGHT_HIP)
-    return 100.0 * float(hips[1] - knees[1]) / max(g.torso_length_m(pose), 1e-6)
+    return -g.below_hips_world_pct(pose, g.mid_world(pose, L.LEFT_KNEE, L.RIGHT_KNEE))
 
 
 def min_hip_flex_deg(pose: Pose) -> float:
