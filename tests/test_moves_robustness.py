@@ -49,6 +49,21 @@ def test_a_lunge_counts_when_the_legs_read_swapped_through_the_shift(side: str) 
     assert_matches(k.run_checker("lunge_rotation", filmed), expected)
 
 
+@pytest.mark.parametrize("view", ["side", "oblique"])
+@pytest.mark.parametrize("side", SIDES)
+def test_a_rotation_counts_when_the_model_collapses_the_split(side: str, view: str) -> None:
+    """MediaPipe can fold the front leg onto the back one through a whole rotation (the hip lead reads ~0): the
+    raised arm alone says which side rotated."""
+    f, b = ("l_", "r_") if side == "left" else ("r_", "l_")
+    collapsed = {**k.lunge(side, rotate=True), f + "hip_flex": 30.0, b + "hip_flex": 30.0, f + "knee_flex": 60.0,
+                 b + "knee_flex": 60.0}
+    lunge, shift = k.lunge(side), k.lunge(side, shift=True)
+    cycle = ((1.0, lunge), (0.4, lunge), (0.9, collapsed), (0.5, collapsed), (0.8, lunge), (0.9, shift), (0.5, shift),
+             (0.8, lunge), (0.9, k.STAND), (0.4, k.STAND))
+    keys = k.sequence((0.5, k.STAND), (0.5, k.STAND), *cycle, *cycle)
+    assert k.run_checker("lunge_rotation", film(keys, view)).reps == {side: 2, other(side): 0}
+
+
 DRIVER = {
     "hip_90_90": "l_hip_abd", "lunge_rotation": "{p}knee_flex", "bridge_march": "{p}hip_flex",
     "hamstring_scoop": "trunk_flex", "hip_flexor_reach": "{p}hip_flex", "forward_fold_pedals": "{p}knee_flex",
