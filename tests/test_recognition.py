@@ -112,6 +112,20 @@ def test_a_lunge_whose_split_the_model_lost_is_never_the_fold(view: str, body: s
     assert "forward_fold_pedals" not in analyse_poses(filmed)["moves"]
 
 
+@pytest.mark.parametrize("view", ["side", "oblique"])
+@pytest.mark.parametrize("side", SIDES)
+def test_a_low_lunge_that_reads_as_lying_is_followed_as_the_lunge(side: str, view: str) -> None:
+    """With the back knee bent low the hips sit under the chest pitched across the picture, so the frame reads as
+    lying (and its bent knees as a bridge's). The rotation's one hand up says lunge: follow mode counts both cycles
+    (the old votes followed a bridge through most of the set and counted one)."""
+    keys, expected = k.lunge_clip(side, 2)
+    back = "r_" if side == "left" else "l_"
+    low = [(t_s, angles if angles is k.STAND else {**angles, back + "knee_flex": 90.0}) for t_s, angles in keys]
+    report = analyse_poses(k.film(k.timeline(low), view, seed=3, **NOISE))
+    assert [s["move"] for s in report["segments"]] == ["lunge_rotation"]
+    assert report["moves"]["lunge_rotation"]["reps"] == expected["reps"]
+
+
 def shallow_fold_clip(pedals: list[str], hinge_deg: float) -> list:
     """The fold clip with the torso tipped only hinge_deg forward (tight hamstrings), feet together."""
     keys, _ = k.fold_clip(pedals)

@@ -214,6 +214,10 @@ def frame_vote(pose: Pose | None) -> str:
     if posture is Posture.SUPINE:
         if strap_side is not None:
             return "hamstring_strap"
+        if rotating_arm(pose):
+            # Side-on, a lunge's chest pitched down over the front thigh lies across the picture with the hips low:
+            # it reads as lying. Lying on the back, one hand up and the other down is no set-up of ours.
+            return "lunge_rotation"
         # Both knees bent, feet planted: a straight leg (lying leg raises, a knee hugged to the chest with the other
         # leg long, a single-leg bridge) is not the bridge march's set-up.
         return "bridge_march" if max(knees.values()) <= KNEES_BENT_DEG else ABSTAIN
