@@ -453,15 +453,17 @@ def scoop_clip(front: str, scoops: int, hinge_deg: float = 75.0) -> Clip:
     return sequence(*steps), {"reps": reps}
 
 
-def hip_flexor_clip(kneeling: str, hold_s: float, *, reach: bool = True, lean_deg: float = 0.0) -> Clip:
-    """Tall kneeling -> half kneeling (0.4 s) -> hold -> back (0.4 s); the hold is labelled between mid-moves."""
+def from_tall_kneeling(pose: Angles, hold_s: float) -> list[tuple[float, Angles]]:
+    """Tall kneeling -> `pose` (0.4 s) -> hold -> back (0.4 s): a hold labelled hold_s runs between mid-moves."""
     tall = angles(l_hip_flex=-10, r_hip_flex=-10, l_knee_flex=100, r_knee_flex=100, l_ankle_flex=-30,
                   r_ankle_flex=-30)
-    pose = half_kneel(kneeling, reach=reach, lean_deg=lean_deg)
-    steps = [(0.5, tall), (1.0, tall), (0.4, pose), (hold_s - 0.4, pose), (0.4, tall), (1.0, tall)]
+    return sequence((0.5, tall), (1.0, tall), (0.4, pose), (hold_s - 0.4, pose), (0.4, tall), (1.0, tall))
+
+
+def hip_flexor_clip(kneeling: str, hold_s: float, *, reach: bool = True, lean_deg: float = 0.0) -> Clip:
     holds = {"left": 0.0, "right": 0.0}
     holds[kneeling] = hold_s if reach and lean_deg <= 20 else 0.0
-    return sequence(*steps), {"hold_s": holds}
+    return from_tall_kneeling(half_kneel(kneeling, reach=reach, lean_deg=lean_deg), hold_s), {"hold_s": holds}
 
 
 def fold_clip(pedals: Sequence[str], *, hang_s: float = 1.0, straight_between: bool = False) -> Clip:

@@ -172,12 +172,10 @@ def test_90_90_switches_count_when_the_back_knee_reads_low(view: str) -> None:
 def _hips_forward_clip(side: str, hold_s: float) -> k.Clip:
     """A half kneel with the hips pushed forward into the stretch: the front hip opens (65 degrees of flexion) and
     the kneeling thigh goes 25 degrees behind the torso line; labelled like k.hip_flexor_clip."""
-    keys, expected = k.hip_flexor_clip(side, hold_s)
+    _, expected = k.hip_flexor_clip(side, hold_s)
     kneel, front = ("l_", "r_") if side == "left" else ("r_", "l_")
     pose = {**k.half_kneel(side), kneel + "hip_flex": -25.0, front + "hip_flex": 65.0}
-    tall = keys[0][1]
-    steps = [(0.5, tall), (1.0, tall), (0.4, pose), (hold_s - 0.4, pose), (0.4, tall), (1.0, tall)]
-    return k.sequence(*steps), expected
+    return k.from_tall_kneeling(pose, hold_s), expected
 
 
 @pytest.mark.parametrize("view", ["front", "side", "oblique"])
@@ -234,11 +232,9 @@ def test_a_half_kneel_facing_the_camera_is_timed_when_its_3d_knees_read_straight
 @pytest.mark.parametrize("side", SIDES)
 def test_a_standing_split_with_the_reach_is_not_the_half_kneel(side: str, view: str) -> None:
     """The back knee long (160 degrees) is a standing split, however the arm reaches: nothing is timed."""
-    keys, _ = k.hip_flexor_clip(side, 6.0)
     back = "l_" if side == "left" else "r_"
-    split = {**keys[2][1], back + "knee_flex": 20.0}
-    split_keys = [(t_s, split if angles is keys[2][1] else angles) for t_s, angles in keys]
-    filmed = k.film(k.timeline(split_keys), view, seed=11, **NOISE)
+    split = {**k.half_kneel(side), back + "knee_flex": 20.0}
+    filmed = k.film(k.timeline(k.from_tall_kneeling(split, 6.0)), view, seed=11, **NOISE)
     assert k.run_checker("hip_flexor_reach", filmed).hold_s[side] == 0.0
 
 

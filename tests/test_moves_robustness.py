@@ -55,13 +55,12 @@ def test_a_rotation_counts_when_the_model_collapses_the_split(side: str, view: s
     """MediaPipe can fold the front leg onto the back one through a whole rotation (the hip lead reads ~0): the
     raised arm alone says which side rotated."""
     f, b = ("l_", "r_") if side == "left" else ("r_", "l_")
-    collapsed = {**k.lunge(side, rotate=True), f + "hip_flex": 30.0, b + "hip_flex": 30.0, f + "knee_flex": 60.0,
-                 b + "knee_flex": 60.0}
-    lunge, shift = k.lunge(side), k.lunge(side, shift=True)
-    cycle = ((1.0, lunge), (0.4, lunge), (0.9, collapsed), (0.5, collapsed), (0.8, lunge), (0.9, shift), (0.5, shift),
-             (0.8, lunge), (0.9, k.STAND), (0.4, k.STAND))
-    keys = k.sequence((0.5, k.STAND), (0.5, k.STAND), *cycle, *cycle)
-    assert k.run_checker("lunge_rotation", film(keys, view)).reps == {side: 2, other(side): 0}
+    rotation = k.lunge(side, rotate=True)
+    collapsed = {**rotation, f + "hip_flex": 30.0, b + "hip_flex": 30.0, f + "knee_flex": 60.0, b + "knee_flex": 60.0}
+    keys, expected = k.lunge_clip(side, 2)
+    keys = [(t_s, collapsed if angles == rotation else angles) for t_s, angles in keys]
+    assert sum(angles is collapsed for _, angles in keys) == 4  # both cycles' rotations, in and held
+    assert_matches(k.run_checker("lunge_rotation", film(keys, view)), expected)
 
 
 DRIVER = {
