@@ -121,6 +121,16 @@ def test_marches_from_a_bridge_that_settles_lower_between_them_all_count(side: s
     assert_matches(k.run_checker("bridge_march", k.film(k.timeline(keys), view, seed=7, **NOISE)), expected)
 
 
+@pytest.mark.parametrize(("view", "knee_up_deg"), [("side", 25.0), ("oblique", 16.0)])
+@pytest.mark.parametrize("side", SIDES)
+def test_marches_whose_thighs_split_little_in_the_picture_all_count(side: str, view: str, knee_up_deg: float) -> None:
+    """The far leg's march is foreshortened: on the stress renders its thighs split 23-26 degrees in the picture
+    (the near leg's 31-35). These marches peak at 25-29, under the old 28-degree entry for all but the last frames."""
+    keys, _ = k.bridge_clip([side, other(side), side], knee_up_deg=knee_up_deg)
+    counts = {side: 2, other(side): 1, "both": 1}
+    assert k.run_checker("bridge_march", k.film(k.timeline(keys), view, seed=7, **NOISE)).reps == counts
+
+
 @pytest.mark.parametrize("view", ["front", "oblique", "side"])
 def test_90_90_switches_count_when_the_3d_reach_difference_reads_small(view: str) -> None:
     """MediaPipe shrinks the front/back reach difference on varied bodies (stress renders: 17-57 % of the torso for
