@@ -252,15 +252,16 @@ def camera_view(pose: Pose) -> View:
     return View.OBLIQUE
 
 
-# Plausible bone lengths as a fraction of the 3D torso length. Wide on purpose: MediaPipe shortens a folded shin to
-# half its length (90/90 sit), and this gate is for garbage (limbs guessed outside the frame), not for noise.
+# Plausible bone lengths as a fraction of the 3D torso length. Wide on purpose: this gate is for garbage (limbs
+# guessed outside the frame), not for noise. MediaPipe shortens a thigh or shin pointing toward the camera: on the
+# stress renders lunge, half-kneel and 90/90 thighs read 0.21-0.39 and shins 0.13-0.2, up to 4 times the other leg's.
 BONE_RATIO_RANGE = {
-    "thigh": (0.4, 1.6),
-    "shin": (0.35, 1.6),
+    "thigh": (0.25, 1.6),
+    "shin": (0.15, 1.6),
     "upper_arm": (0.35, 1.05),
     "forearm": (0.3, 1.0),
 }
-MAX_LEFT_RIGHT_RATIO = 2.5
+MAX_LEFT_RIGHT_RATIO = 4.0
 BONE_ENDS = {"thigh": ("hip", "knee"), "shin": ("knee", "ankle"), "upper_arm": ("shoulder", "elbow"),
              "forearm": ("elbow", "wrist")}
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from coach.landmarks import Landmark as L
+from coach.landmarks import sided
 from coach.pose import Pose
 
 Angles = dict[str, float]
@@ -541,5 +542,26 @@ def legs_swapped(filmed: Sequence[tuple[int, Pose | None]], start_ms: int,
         if pose is not None and start_ms <= t_ms < end_ms:
             pose = Pose(t_ms, pose.image_xyz[order], pose.world_xyz[order], pose.visibility[order],
                         pose.presence[order], pose.image_size)
+        out.append((t_ms, pose))
+    return out
+
+
+LEG_FROM = {"thigh": ("hip", ("knee", "ankle", "heel", "foot_index")),
+            "shin": ("knee", ("ankle", "heel", "foot_index"))}
+"""Each leg bone's start, then its end and the joints below it."""
+
+
+def bone_shortened_in_depth(filmed: Sequence[tuple[int, Pose | None]], side: str, bone: str,
+                            share: float) -> list[tuple[int, Pose | None]]:
+    """This leg bone's 3D length cut to `share`, the joints below it moved with its end, the picture unchanged: as
+    MediaPipe shortens a thigh or shin that points toward the camera."""
+    start, below = LEG_FROM[bone]
+    moved = [int(sided(side, joint)) for joint in below]
+    out: list[tuple[int, Pose | None]] = []
+    for t_ms, pose in filmed:
+        if pose is not None:
+            world = pose.world_xyz.copy()
+            world[moved] -= (1.0 - share) * (world[moved[0]] - world[int(sided(side, start))])
+            pose = Pose(t_ms, pose.image_xyz, world, pose.visibility, pose.presence, pose.image_size)
         out.append((t_ms, pose))
     return out
