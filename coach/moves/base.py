@@ -133,7 +133,8 @@ class Hold:
     extra_views: tuple[View, ...] = ()
     """Views outside the move's own that this hold is timed from too. A hold can read where the reps cannot (a fold's
     hang shows facing the camera, its knee pedals bend in depth there): in such a view only these holds are timed,
-    the phases wait, and the move's "turn" warning still says how to get the reps counted."""
+    no phase is confirmed or kept (a rep needs the move's own views), and the move's "turn" warning still says how to
+    get the reps counted."""
 
 
 @dataclass(frozen=True)
@@ -325,14 +326,15 @@ def seen_joints(move: Move, pose: Pose, view: View) -> tuple[int, ...]:
     return tuple(j for j in move.needs if not Landmark(j).name.lower().startswith(f"{far}_"))
 
 
-def gate_problem(move: Move, pose: Pose | None) -> str | None:
+def gate_problem(move: Move, pose: Pose | None, view: View | None = None) -> str | None:
     """Why this frame cannot be trusted for the move (a WARNINGS key), or None when it can.
 
     Every needed joint must lie in the image ("whole body" means head-to-feet in view), but only the joints the
-    camera can see from its angle must be seen (see seen_joints)."""
+    camera can see from its angle must be seen (see seen_joints). `view`: the pose's camera view, when known."""
     if pose is None:
         return "no_person"
-    view = geometry.camera_view(pose)
+    if view is None:
+        view = geometry.camera_view(pose)
     seen = list(seen_joints(move, pose, view))
     if geometry.unseen(pose, tuple(seen), move.min_joint_visibility) or geometry.out_of_frame(pose, move.needs):
         return "whole_body"
@@ -445,8 +447,9 @@ class MoveChecker:
         events: list[CheckerEvent] = []
         dt_ms = 0 if self._last_t_ms is None else max(0, min(t_ms - self._last_t_ms, MAX_FRAME_GAP_MS))
         self._last_t_ms = t_ms
-        problem = gate_problem(self.move, pose)
-        view = geometry.camera_view(pose) if problem == "turn_side" and pose is not None else None
+        pose_view = geometry.camera_view(pose) if pose is not None else None
+        problem = gate_problem(self.move, pose, pose_view)
+        view = pose_view if problem == "turn_side" else None
         if pose is None or (problem is not None and not self._holds_timed_in(view)):
             self._on_untrusted(t_ms, problem or "no_person", events)
             return self._result(t_ms, events, trusted=False)
