@@ -253,10 +253,11 @@ def camera_view(pose: Pose) -> View:
 
 
 # Plausible bone lengths as a fraction of the 3D torso length. Wide on purpose: this gate is for garbage (limbs
-# guessed outside the frame), not for noise. MediaPipe shortens a thigh or shin pointing toward the camera: on the
-# stress renders lunge, half-kneel and 90/90 thighs read 0.21-0.39 and shins 0.13-0.2, up to 4 times the other leg's.
+# guessed outside the frame), not for noise. MediaPipe shortens a shin pointing toward the camera: on the stress
+# renders lunge, half-kneel and 90/90 shins read 0.13-0.2, up to 4 times the other leg's. Thighs read 0.21-0.39 there
+# too, but letting those through (0.25-0.3) counted a sample circuit's bridge march on the wrong side: 0.4 stays.
 BONE_RATIO_RANGE = {
-    "thigh": (0.25, 1.6),
+    "thigh": (0.4, 1.6),
     "shin": (0.15, 1.6),
     "upper_arm": (0.35, 1.05),
     "forearm": (0.3, 1.0),

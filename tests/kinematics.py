@@ -546,22 +546,16 @@ def legs_swapped(filmed: Sequence[tuple[int, Pose | None]], start_ms: int,
     return out
 
 
-LEG_FROM = {"thigh": ("hip", ("knee", "ankle", "heel", "foot_index")),
-            "shin": ("knee", ("ankle", "heel", "foot_index"))}
-"""Each leg bone's start, then its end and the joints below it."""
-
-
-def bone_shortened_in_depth(filmed: Sequence[tuple[int, Pose | None]], side: str, bone: str,
+def shin_shortened_in_depth(filmed: Sequence[tuple[int, Pose | None]], side: str,
                             share: float) -> list[tuple[int, Pose | None]]:
-    """This leg bone's 3D length cut to `share`, the joints below it moved with its end, the picture unchanged: as
-    MediaPipe shortens a thigh or shin that points toward the camera."""
-    start, below = LEG_FROM[bone]
-    moved = [int(sided(side, joint)) for joint in below]
+    """This shin's 3D length cut to `share`, the foot moved with the ankle, the picture unchanged: as MediaPipe
+    shortens a shin that points toward the camera."""
+    moved = [int(sided(side, joint)) for joint in ("ankle", "heel", "foot_index")]
     out: list[tuple[int, Pose | None]] = []
     for t_ms, pose in filmed:
         if pose is not None:
             world = pose.world_xyz.copy()
-            world[moved] -= (1.0 - share) * (world[moved[0]] - world[int(sided(side, start))])
+            world[moved] -= (1.0 - share) * (world[moved[0]] - world[int(sided(side, "knee"))])
             pose = Pose(t_ms, pose.image_xyz, world, pose.visibility, pose.presence, pose.image_size)
         out.append((t_ms, pose))
     return out
