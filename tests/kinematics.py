@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -556,6 +556,6 @@ def shin_shortened_in_depth(filmed: Sequence[tuple[int, Pose | None]], side: str
         if pose is not None:
             world = pose.world_xyz.copy()
             world[moved] -= (1.0 - share) * (world[moved[0]] - world[int(sided(side, "knee"))])
-            pose = Pose(t_ms, pose.image_xyz, world, pose.visibility, pose.presence, pose.image_size)
+            pose = replace(pose, world_xyz=world)
         out.append((t_ms, pose))
     return out
