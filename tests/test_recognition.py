@@ -353,3 +353,38 @@ def test_a_hip_flexor_stretch_with_faint_ankles_is_followed_as_its_checker_times
     assert told == pytest.approx(expected["hold_s"][kneeling], abs=0.3)
     followed = analyse_poses(filmed)["moves"].get("hip_flexor_reach", {"hold_s": {}})["hold_s"].get(kneeling, 0.0)
     assert followed == pytest.approx(told, abs=0.1)
+
+
+def upright_lunge(front: str) -> k.Angles:
+    """The bottom of a walking lunge: trunk upright, both knees bent, the back knee near the floor."""
+    f, b = ("l_", "r_") if front == "left" else ("r_", "l_")
+    return k.angles(**{f + "hip_flex": 90, f + "knee_flex": 90, b + "hip_flex": -20, b + "knee_flex": 100,
+                       b + "ankle_flex": 30, "trunk_flex": 5})
+
+
+def _lower_knee_beside_hips(pose, below_hips_pct: float) -> None:
+    """Raise the lower knee in the picture to this far below the hips (percent of torso), leaving the 3D as filmed:
+    a lunge toward the camera whose back knee the model puts beside the hips (a real walking lunge at 480p, 15 fps
+    and heavy compression read 33-36)."""
+    hips_y = (pose.image_xyz[k.L.LEFT_HIP, 1] + pose.image_xyz[k.L.RIGHT_HIP, 1]) / 2
+    shoulders_y = (pose.image_xyz[k.L.LEFT_SHOULDER, 1] + pose.image_xyz[k.L.RIGHT_SHOULDER, 1]) / 2
+    lower = max((k.L.LEFT_KNEE, k.L.RIGHT_KNEE), key=lambda joint: pose.image_xyz[joint, 1])
+    pose.image_xyz[lower, 1] = hips_y + (hips_y - shoulders_y) * below_hips_pct / 100
+
+
+@pytest.mark.parametrize(("yaw_deg", "body"), [(0.0, "average"), (25.0, "small"), (-35.0, "tall")])
+def test_walking_lunges_toward_the_camera_are_no_90_90(yaw_deg: float, body: str) -> None:
+    """Alternating lunges pass the 90/90's set test (a thigh forward, one off the torso line, knees below the hips,
+    the sides switching); with the back knee beside the hips in the picture they read seated. A lunge stands on a
+    vertical front shin, so nothing is recognised and nothing counted."""
+    steps = [(0.5, k.STAND)]
+    for front in ("left", "right", "left", "right"):
+        steps += [(0.8, upright_lunge(front)), (0.6, upright_lunge(front)), (0.8, k.STAND)]
+    filmed = k.film(k.timeline(k.sequence(*steps)), "front", yaw_deg=yaw_deg, body=body, seed=8, **NOISE)
+    for _, pose in filmed:
+        if pose is not None:
+            _lower_knee_beside_hips(pose, 35.0)
+    assert "hip_90_90" not in {frame_vote(pose) for _, pose in filmed}
+    report = analyse_poses(filmed)
+    assert report["segments"] == []
+    assert report["moves"] == {}
