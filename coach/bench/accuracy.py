@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from coach.bench import metrics
 from coach.bench.baseline import baseline_report
+from coach.bench.perturb import Perturbation, mirrored_labels
 from coach.bench.tables import Target, markdown_table, num, pct
 from coach.labels import ClipLabels, Comparison, compare
 from coach.moves import MOVE_IDS
@@ -43,14 +44,20 @@ class ClipPoses:
     ended_early: bool
 
 
-def infer_clip(labels: ClipLabels, variant: str, max_frames: int | None) -> ClipPoses:
-    """Decode and detect every frame (up to max_frames) of one labelled clip, unsmoothed."""
+def infer_clip(labels: ClipLabels, variant: str, max_frames: int | None,
+               perturbation: Perturbation | None = None) -> ClipPoses:
+    """Decode and detect every frame (up to max_frames) of one labelled clip, unsmoothed; with a perturbation, the
+    frames it keeps, changed as it says (the labels are expected to match it already: see run_accuracy)."""
     raw: Timeline = []
     with FileSource(labels.video) as source, PoseEstimator(variant) as estimator:
         started_s = time.perf_counter()
         for frame in source:
             if max_frames is not None and frame.index >= max_frames:
                 break
+            if perturbation is not None:
+                if not perturbation.keeps(frame.index, source.fps):
+                    continue
+                frame = replace(frame, image_bgr=perturbation.picture(frame.image_bgr, frame.index))
             raw.append((frame.t_ms, estimator.detect(frame)))
         infer_s = time.perf_counter() - started_s
         return ClipPoses(labels, raw, source.fps, infer_s, source.ended_early)
@@ -204,15 +211,18 @@ def nothing_expected(labels: ClipLabels) -> bool:
 
 
 def run_accuracy(labelled: Sequence[ClipLabels], variant: str = "full", max_frames: int | None = None,
-                 progress: Callable[[str], None] = print) -> dict[str, Any]:
+                 progress: Callable[[str], None] = print, perturbation: Perturbation | None = None) -> dict[str, Any]:
     """Results (JSON-ready) of every counter over `videos`; `fps` per run = frames / (decode + pose + counter).
 
     max_frames cuts each clip short (smoke tests): its counts are then compared with the whole clip's labels.
+    perturbation: every clip is replayed changed so (coach.bench.perturb), judged on labels that follow the change.
     """
     clips: list[ClipPoses] = []
     for labels in labelled:
         progress(f"pose: {labels.video.name}")
-        clips.append(infer_clip(labels, variant, max_frames))
+        if perturbation is not None and perturbation.mirrored:
+            labels = mirrored_labels(labels)
+        clips.append(infer_clip(labels, variant, max_frames, perturbation))
     quiet = [nothing_expected(clip.labels) for clip in clips]
     frames = sum(len(c.raw) for c in clips)
     infer_s = sum(c.infer_s for c in clips)
@@ -235,6 +245,8 @@ def run_accuracy(labelled: Sequence[ClipLabels], variant: str = "full", max_fram
         })
     agreement = follow_vs_told(reports_of["ours"], reports_of["ours_told"], clips)
     return {"kind": "accuracy", "variant": variant, "max_frames": max_frames,
+            "perturbation": None if perturbation is None else {"name": perturbation.name,
+                                                               "description": perturbation.description},
             "clips": [c.labels.video.name for c in clips], "runs": runs, "follow_vs_told": agreement,
             "targets": [t.as_json() for t in targets(runs[0], agreement)]}
 
@@ -319,7 +331,9 @@ def markdown(results: dict[str, Any]) -> str:
                     num(row["hold_error_s_max"], 2), pct(row["recognition_rate"])]
                    for r in results["runs"] if r["counter"] == "ours"
                    for factor, bins in r["per_factor"].items() for value, row in bins.items()]
+    perturbation = results.get("perturbation")
     return "\n\n".join([
+        *([f"Every clip replayed {perturbation['description']} ({perturbation['name']})."] if perturbation else []),
         markdown_table(head, overall),
         markdown_table(["move", "counter", "clips", "exact", "MAE", "off by one", "hold err mean / max s",
                         "recognition"], per_move),

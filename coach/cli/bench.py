@@ -25,6 +25,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     accuracy = kinds.add_parser("accuracy", help="counted vs labelled reps, holds and moves; naive baseline too")
     accuracy.add_argument("--set", type=Path, default=None, metavar="DIR",
                           help="a labelled folder with a manifest.json (e.g. real footage) instead of the samples")
+    accuracy.add_argument("--perturb", type=_perturbation, default=None, metavar="CHANGE",
+                          help="replay every clip changed: mirror, low (480p, half frame rate, heavy compression), "
+                               "dim (dark and noisy) or tilt (camera rolled and further back)")
     soak = kinds.add_parser("soak", help="the live session fed clips in a loop: memory and fps over time")
     soak.add_argument("--minutes", type=_positive_float, default=5.0, help="how long to run (default: 5)")
     latency = kinds.add_parser("latency", help="frame captured -> pose / rep event at a WebSocket client, for the "
@@ -60,6 +63,14 @@ def _positive_float(text: str) -> float:
     if value <= 0:
         raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
     return value
+
+
+def _perturbation(text: str) -> Any:
+    from coach.bench.perturb import PERTURBATIONS  # picture handling loads only when asked for
+
+    if text not in PERTURBATIONS:
+        raise argparse.ArgumentTypeError(f"expected one of {', '.join(PERTURBATIONS)}, got {text!r}")
+    return PERTURBATIONS[text]
 
 
 def _clips(args: argparse.Namespace, need_labels: bool) -> list[Path]:
@@ -125,7 +136,8 @@ def run_accuracy(args: argparse.Namespace) -> int:
     from coach.bench import accuracy
 
     labelled = _labelled(args)  # a bad folder or manifest is reported before any model is loaded
-    return _bench(args, lambda: accuracy.run_accuracy(labelled, args.model, args.max_frames), accuracy.markdown)
+    return _bench(args, lambda: accuracy.run_accuracy(labelled, args.model, args.max_frames,
+                                                      perturbation=args.perturb), accuracy.markdown)
 
 
 def run_soak(args: argparse.Namespace) -> int:
