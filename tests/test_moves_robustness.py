@@ -1,11 +1,14 @@
 """What must not count: partial reps, jitter at thresholds, hidden or missing joints, a person walking in."""
 
 import kinematics as k
+import numpy as np
 import pytest
 from test_moves_counts import NOISE, SIDES, assert_matches, clips, other
 
+from coach.landmarks import sided
 from coach.moves import MOVES, make_checker
 from coach.moves.base import HoldChanged, RepCounted, SetupWarning
+from coach.moves.forward_fold_pedals import image_knee_deg
 
 
 def film(keys, view: str = "oblique", **options):
@@ -219,3 +222,35 @@ def test_a_shallow_fold_facing_the_camera_is_timed_by_its_3d_torso(yaw_deg: floa
     filmed = k.film(k.timeline(shallow), "front", yaw_deg=yaw_deg, height_m=height_m, body=body, seed=5, **NOISE)
     run = k.run_checker("forward_fold_pedals", filmed)
     assert run.hold_s["both"] == pytest.approx(expected["hold_s"]["both"], abs=0.6)
+
+
+def _far_knee_copies_near(filmed, near: str, far_more_bent_deg: float):
+    """The model's copy of a near knee's pedal: where the near knee bends, the far leg's image shin and thigh take the
+    near leg's shape from the far hip, the far knee bent a little more."""
+    near_joints = [sided(near, joint) for joint in ("hip", "knee", "ankle")]
+    far_joints = [sided(other(near), joint) for joint in ("hip", "knee", "ankle")]
+    for _, pose in filmed:
+        if pose is None or image_knee_deg(pose, near) > 168:
+            continue
+        hip, knee, ankle = (pose.image_xyz[j, :2].copy() for j in near_joints)
+        turn = np.radians(far_more_bent_deg)
+        for sign in (1.0, -1.0):
+            c, s = np.cos(sign * turn), np.sin(sign * turn)
+            shin = np.array([[c, -s], [s, c]]) @ (ankle - knee)
+            far_hip = pose.image_xyz[far_joints[0], :2]
+            pose.image_xyz[far_joints[1], :2] = far_hip + (knee - hip)
+            pose.image_xyz[far_joints[2], :2] = far_hip + (knee - hip) + shin
+            if image_knee_deg(pose, other(near)) < image_knee_deg(pose, near):
+                break
+    return filmed
+
+
+@pytest.mark.parametrize(("view", "near"), [("side", "left"), ("side_right", "right")])
+@pytest.mark.parametrize("far_more_bent_deg", [1.0, 4.0])
+def test_a_near_knee_pedal_the_model_copies_onto_the_far_knee_counts_for_the_near_leg(
+        view: str, near: str, far_more_bent_deg: float) -> None:
+    """MediaPipe bends the far knee along with the near one's pedal (both 149-163 on the rendered samples, the far one
+    sometimes the more bent), while a far knee's pedal shows alone: two knees bent alike are the near knee's pedal."""
+    keys, expected = k.fold_clip([near, near], straight_between=True)
+    filmed = _far_knee_copies_near(film(keys, view), near, far_more_bent_deg)
+    assert_matches(k.run_checker("forward_fold_pedals", filmed), expected)

@@ -33,6 +33,9 @@ STRAIGHT_KNEE_DEG = 170.0
 STRAIGHT_ENTER_DEG = 168.0
 STRAIGHT_LEAVE_DEG = 164.0
 BOTH_BENT_DEG = 150.0
+COPIED_BEND_KNEE_DEG = 165.0
+COPY_TOLERANCE_DEG = 8.0
+"""Both knees bent past this and within this of each other: the far knee copies the near one's pedal."""
 DWELL_MS = 200
 
 
@@ -59,10 +62,13 @@ def image_knee_deg(pose: Pose, side: str) -> float:
 
 def pedal_deg(pose: Pose, side: str) -> float:
     """How clearly this knee is the pedalling one (image): how much more it bends than the other knee, plus half its
-    own bend past straight. When the far knee bends, MediaPipe bends the near one too (both ~150, far 3-6 more);
-    when the near knee bends the lead alone is large. Both cases score 14+, straight legs and the copied bend <= 5."""
-    knee_deg = image_knee_deg(pose, side)
-    return image_knee_deg(pose, m.other(side)) - knee_deg + max(0.0, STRAIGHT_KNEE_DEG - knee_deg) / 2
+    own bend past straight. A far knee's pedal shows alone (135-160 against 173-180 on the rendered samples), but
+    MediaPipe bends the far knee along with the near one's (both 149-163, within 8 degrees, either one the more bent
+    whichever way the person faces): two knees bent alike are the near knee's pedal, and the far one scores 0."""
+    knee_deg, other_knee_deg = image_knee_deg(pose, side), image_knee_deg(pose, m.other(side))
+    if max(knee_deg, other_knee_deg) <= COPIED_BEND_KNEE_DEG and abs(knee_deg - other_knee_deg) <= COPY_TOLERANCE_DEG:
+        return STRAIGHT_KNEE_DEG - knee_deg if side == g.near_side(pose) else 0.0
+    return other_knee_deg - knee_deg + max(0.0, STRAIGHT_KNEE_DEG - knee_deg) / 2
 
 
 FOLDED = (
