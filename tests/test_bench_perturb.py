@@ -82,7 +82,7 @@ def test_the_bench_replays_the_changed_frames(change: str, frames: int, person_c
     results = json.loads((tmp_path / "accuracy-perturbed.json").read_text())
     assert results["perturbation"]["name"] == change
     assert all(run["frames"] == frames for run in results["runs"])
-    assert f"({change})." in capsys.readouterr().out
+    assert f"Every clip replayed with one camera change, {change}: " in capsys.readouterr().out
 
 
 def test_an_unknown_change_is_refused_before_any_work(capsys: pytest.CaptureFixture[str]) -> None:

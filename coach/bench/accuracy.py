@@ -333,7 +333,8 @@ def markdown(results: dict[str, Any]) -> str:
                    for factor, bins in r["per_factor"].items() for value, row in bins.items()]
     perturbation = results.get("perturbation")
     return "\n\n".join([
-        *([f"Every clip replayed {perturbation['description']} ({perturbation['name']})."] if perturbation else []),
+        *([f"Every clip replayed with one camera change, {perturbation['name']}: {perturbation['description']}."]
+          if perturbation else []),
         markdown_table(head, overall),
         markdown_table(["move", "counter", "clips", "exact", "MAE", "off by one", "hold err mean / max s",
                         "recognition"], per_move),
