@@ -33,6 +33,8 @@ TILT_ZOOM = 0.82
 
 @dataclass(frozen=True)
 class Perturbation:
+    """One camera change: what it does to each frame, which frames it keeps, and whether it swaps the body's sides."""
+
     name: str
     description: str
     picture: Callable[[np.ndarray, int], np.ndarray]
