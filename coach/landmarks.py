@@ -42,6 +42,7 @@ class Landmark(IntEnum):
 LANDMARK_COUNT = 33
 
 SIDES = ("left", "right")
+OPPOSITE_SIDE = {"left": "right", "right": "left"}
 
 
 def sided(side: str, joint: str) -> Landmark:

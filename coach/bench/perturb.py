@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from coach.labels import ClipLabels
+from coach.landmarks import OPPOSITE_SIDE
 
 LOW_SHORT_SIDE_PX = 480
 LOW_MAX_FPS = 24.0
@@ -85,11 +86,8 @@ PERTURBATIONS = {p.name: p for p in (
     Perturbation("tilt", f"camera rolled {TILT_DEG:g} degrees and further back (zoom {TILT_ZOOM:g})", _tilt),
 )}
 
-_OTHER_SIDE = {"left": "right", "right": "left"}
-
-
 def _swap_sides(by_side: dict) -> dict:
-    return {_OTHER_SIDE.get(side, side): value for side, value in by_side.items()}
+    return {OPPOSITE_SIDE.get(side, side): value for side, value in by_side.items()}
 
 
 def mirrored_labels(labels: ClipLabels) -> ClipLabels:
@@ -99,6 +97,6 @@ def mirrored_labels(labels: ClipLabels) -> ClipLabels:
         expected={move: {"reps": _swap_sides(want["reps"]), "hold_s": _swap_sides(want["hold_s"])}
                   for move, want in labels.expected.items()},
         rep_accept={move: _swap_sides(accept) for move, accept in labels.rep_accept.items()},
-        segments=[{**segment, "side": _OTHER_SIDE.get(segment.get("side"), segment.get("side"))}
+        segments=[{**segment, "side": OPPOSITE_SIDE.get(segment.get("side"), segment.get("side"))}
                   for segment in labels.segments],
     )

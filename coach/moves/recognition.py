@@ -260,9 +260,10 @@ def frame_vote(pose: Pose | None) -> str:
     # knees long both ways is a deep scoop's just as well (its front hip flexes 60-68 past the back one): the
     # scoop's test below decides.
     knee_bent = some_knee_bent(pose)
-    if leaning and knee_bent and min(knees.values()) >= LUNGE_MIN_KNEE_DEG \
+    most_bent_knee_deg = min(knees.values())
+    if leaning and knee_bent and most_bent_knee_deg >= LUNGE_MIN_KNEE_DEG \
             and (hip_lead_deg >= LUNGE_WIDE_LEAD_DEG or (hip_lead_deg >= LUNGE_HIP_LEAD_DEG
-                                                         and min(knees.values()) <= LUNGE_KNEE_DEG)):
+                                                         and most_bent_knee_deg <= LUNGE_KNEE_DEG)):
         return "lunge_rotation"
     # The hinge is the larger of image tilt and 3D lean, so a hinge facing the camera (image tilt ~25 in a 60 degree
     # scoop) still reads.
@@ -285,7 +286,7 @@ def frame_vote(pose: Pose | None) -> str:
         # A scoop reaches down with the head in line, above the hips (at most 8 % of torso below them on the
         # rendered scoops); a head hanging lower is the fold's hang, a lunge's shift back or a body read upside down
         # (a bridge filmed from high up, 21-32 %).
-        if hinge_deg >= SCOOP_HINGE_DEG and split_pct >= SCOOP_SPLIT_PCT and min(knees.values()) >= SCOOP_KNEES_DEG \
+        if hinge_deg >= SCOOP_HINGE_DEG and split_pct >= SCOOP_SPLIT_PCT and most_bent_knee_deg >= SCOOP_KNEES_DEG \
                 and hip_lead_deg < scoop_max_hip_lead_deg(pose, knee_bent) \
                 and head_below_hips_pct(pose) < SCOOP_MAX_HEAD_DROP_PCT \
                 and feet_below_hips_pct(pose) >= FEET_BELOW_HIPS_PCT \

@@ -7,11 +7,11 @@ head toward +y); body_yaw turns the whole body about the vertical.
 
 from __future__ import annotations
 
+from coach.landmarks import OPPOSITE_SIDE as OTHER
 from coach.synth.body import Angles, Body
 from coach.synth.choreo import bone_z, solve
 
 SUFFIX = {"left": "l", "right": "r"}
-OTHER = {"left": "right", "right": "left"}
 TOWARD_LEFT = {"left": 1.0, "right": -1.0}
 SHORT = {"left": "L", "right": "R"}
 
