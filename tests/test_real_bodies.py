@@ -32,6 +32,31 @@ def test_shallow_and_deep_bridgers_both_get_every_rep(lift_deg: float, view: str
     assert run.reps["both"] == expected["reps"]["both"]
 
 
+def brisk_bridges(settle_s: float, rise_s: float, top_s: float, floor_s: float) -> list[tuple[float, k.Angles]]:
+    """Lying still for settle_s, then four bridges: rise_s up, top_s at the top, rise_s down, floor_s down."""
+    down, up = k.bridge_pose(0), k.bridge_pose(25)
+    return k.sequence((0.0, down), (settle_s, down), *[
+        step for _ in range(4) for step in ((rise_s, up), (top_s, up), (rise_s, down), (floor_s, down))])
+
+
+@pytest.mark.parametrize("view", ["side", "oblique"])
+def test_a_brisk_bridger_who_never_pauses_gets_every_rep(view: str) -> None:
+    """Half a second up, half a second down: the floor and top are turns, never pauses, and the calibrated range
+    only formed from pauses (the old code counted the first rep of four)."""
+    keys = brisk_bridges(settle_s=1.0, rise_s=0.5, top_s=0.0, floor_s=0.0)
+    run = k.run_checker("bridge_march", k.film(k.timeline(keys), view, seed=4, noise_px=1.0, noise_m=0.004))
+    assert run.reps["both"] == 4
+
+
+@pytest.mark.parametrize("view", ["side", "oblique"])
+def test_a_clip_that_starts_just_before_the_first_lift_counts_that_rep(view: str) -> None:
+    """A trimmed clip gives the floor only 0.15 s before the hips rise (a real bridge replayed 1.5 times faster
+    lost its first rep so): a person found still, already in position, has found their floor."""
+    keys = brisk_bridges(settle_s=0.15, rise_s=0.4, top_s=0.15, floor_s=0.2)
+    run = k.run_checker("bridge_march", k.film(k.timeline(keys), view, seed=4, noise_px=1.0, noise_m=0.004))
+    assert run.reps["both"] == 4
+
+
 def test_noise_at_rest_never_counts() -> None:
     keys = k.sequence((0.5, k.bridge_pose(0)), (12.0, k.bridge_pose(0)))
     run = k.run_checker("bridge_march", k.film(k.timeline(keys), "side", seed=9, noise_px=3.0, noise_m=0.015))

@@ -71,8 +71,9 @@ class Calibrate:
     Adds two measures a move's conditions can read: "{measure}_rise" (how far above the lowest value seen, in the
     measure's unit) and "{measure}_range_pct" (0 at the lowest, 100 at the highest value seen). Both ends relax
     toward the current value with time constant `relax_ms`, so a set that gets shallower still counts; the range is
-    never taken as smaller than `min_range`, so jitter at rest never spans it. Only values changing slower than
-    `settled_per_s` (units per second) set the ends, so a pose passed through on the way into position is no floor.
+    never taken as smaller than `min_range`, so jitter at rest never spans it. Only settled values set the ends
+    (changing slower than `settled_per_s`, units per second, or turning back), so a pose passed through on the way
+    into position is no floor.
     Only frames where `when` passes update it (sitting up between bridges says nothing about the bridge's range).
     The working position is the high end: a move whose working position is a low angle calibrates a measure that
     grows toward it.
@@ -360,8 +361,9 @@ class _Entry:
 class _Range:
     """The lowest and highest settled value of a calibrated measure in this set, each relaxing toward the present.
 
-    Only settled values (the measure changing slower than the spec's settled_per_s) move the ends: the floor and the
-    top of a rep are such moments, while the stretch passed through on the way down to the mat is not.
+    Only settled values move the ends: the measure changing slower than the spec's settled_per_s, a turn back from
+    an extreme, or a still start by a person found already in position. The floor and the top of a rep are such
+    moments, while the stretch passed through on the way down to the mat is not.
     """
 
     floor: float = math.nan
@@ -369,8 +371,14 @@ class _Range:
     _smooth: float = math.nan
     _speed_per_s: float = math.inf
     _followed_ms: int = 0
+    _opening_low: float = math.inf
+    _opening_high: float = -math.inf
+    _opening_ms: int = -1
+    _found_in_position: bool = True
+    _extreme: float = math.nan
+    _rising: bool | None = None
 
-    def update(self, value: float, dt_ms: int, spec: Calibrate) -> None:
+    def update(self, value: float, dt_ms: int, spec: Calibrate, clearly_in: bool) -> None:
         """Follow the value; move the ends only while it is settled (smoothed first: landmark jitter is no motion)."""
         if not math.isfinite(self._smooth):
             self._smooth = value
@@ -381,10 +389,17 @@ class _Range:
             old = self._speed_per_s
             self._speed_per_s = speed if math.isinf(old) else keep * old + (1 - keep) * speed
             self._followed_ms += dt_ms
-        if self._followed_ms < 2 * SPEED_TAU_MS:  # the smoothed speed lags at first: a fast move would read slow
+        turned_at = self._turning_point(spec)
+        if turned_at is not None:
+            self._move_ends(turned_at, dt_ms, spec)
+        if self._followed_ms < 2 * SPEED_TAU_MS:
+            if not self._still_from_the_start(value, dt_ms, spec, clearly_in):
+                return
+        elif self._speed_per_s > spec.settled_per_s:
             return
-        if self._speed_per_s > spec.settled_per_s:
-            return
+        self._move_ends(value, dt_ms, spec)
+
+    def _move_ends(self, value: float, dt_ms: int, spec: Calibrate) -> None:
         if not math.isfinite(self.floor):
             self.floor = self.peak = value
             return
@@ -392,9 +407,46 @@ class _Range:
         self.floor = min(value, self.floor + (value - self.floor) * pull)
         self.peak = max(value, self.peak + (value - self.peak) * pull)
 
+    def _turning_point(self, spec: Calibrate) -> float | None:
+        """The smoothed value's last extreme, once it has turned back from it by a third of the minimum range, else
+        None. A turn is a settled moment however brief: a brisk bridger (half a second up, half a second down, no
+        pause) never slows under the settled speed for long enough, so only the first rep counted."""
+        back = spec.min_range * TURN_BACK_FRACTION
+        if not math.isfinite(self._extreme) or self._rising is None:
+            if not math.isfinite(self._extreme):
+                self._extreme = self._smooth
+            elif abs(self._smooth - self._extreme) >= back:
+                self._rising, self._extreme = self._smooth > self._extreme, self._smooth
+            return None
+        if (self._smooth >= self._extreme) == self._rising:
+            self._extreme = self._smooth
+            return None
+        if abs(self._smooth - self._extreme) < back:
+            return None
+        turned_at, self._extreme, self._rising = self._extreme, self._smooth, not self._rising
+        return turned_at
+
+    def _still_from_the_start(self, value: float, dt_ms: int, spec: Calibrate, clearly_in: bool) -> bool:
+        """Whether the person was found already in position (every frame so far clearly met the calibration's
+        conditions, entry thresholds) and the values have stayed within what the settled speed allows, while the
+        smoothed speed is too young to judge: it reads a fast move slow at first. A trimmed clip may start at the
+        floor ~0.1 s before the first lift (a real bridge replayed 1.5 times faster lost its first rep for want of
+        a floor); a person arriving, still lying back, first passes through the conditions' leave band."""
+        self._found_in_position = self._found_in_position and clearly_in
+        if not self._found_in_position:  # arrived into position: the settled speed alone decides
+            return False
+        self._opening_ms = 0 if self._opening_ms < 0 else self._opening_ms + dt_ms
+        self._opening_low, self._opening_high = min(self._opening_low, value), max(self._opening_high, value)
+        spread = self._opening_high - self._opening_low
+        return self._opening_ms >= OPENING_MIN_MS and spread * 1000.0 / self._opening_ms <= spec.settled_per_s
+
 
 SPEED_TAU_MS = 150.0
 """The calibrated measure and its speed are each smoothed over about this long before it is judged settled."""
+OPENING_MIN_MS = 60
+"""A still start lasts at least two frames at 30 fps: two values alike say nothing of a speed."""
+TURN_BACK_FRACTION = 1 / 3
+"""A turn back by this fraction of a measure's minimum range is a rep's top or floor; jitter never turns so far."""
 
 
 @dataclass
@@ -514,7 +566,7 @@ class MoveChecker:
         for spec, found in zip(self.move.calibrate, self._ranges, strict=True):
             value = values.get(spec.measure, math.nan)
             if math.isfinite(value) and all_pass(spec.when, values, staying=True):
-                found.update(value, dt_ms, spec)
+                found.update(value, dt_ms, spec, clearly_in=all_pass(spec.when, values, staying=False))
             if not (math.isfinite(value) and math.isfinite(found.floor)):
                 values[spec.rise] = values[spec.range_pct] = math.nan
                 continue
