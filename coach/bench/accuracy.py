@@ -18,7 +18,7 @@ from typing import Any
 
 from coach.bench import metrics
 from coach.bench.baseline import baseline_report
-from coach.bench.perturb import Perturbation, mirrored_labels
+from coach.bench.perturb import Perturbation
 from coach.bench.tables import Target, markdown_table, num, pct
 from coach.labels import ClipLabels, Comparison, compare
 from coach.moves import MOVE_IDS
@@ -57,7 +57,8 @@ def infer_clip(labels: ClipLabels, variant: str, max_frames: int | None,
             if perturbation is not None:
                 if not perturbation.keeps(frame.index, source.fps):
                     continue
-                frame = replace(frame, image_bgr=perturbation.picture(frame.image_bgr, frame.index))
+                frame = replace(frame, t_ms=perturbation.t_ms(frame.t_ms),
+                                image_bgr=perturbation.picture(frame.image_bgr, frame.index))
             raw.append((frame.t_ms, estimator.detect(frame)))
         infer_s = time.perf_counter() - started_s
         return ClipPoses(labels, raw, source.fps, infer_s, source.ended_early)
@@ -220,8 +221,8 @@ def run_accuracy(labelled: Sequence[ClipLabels], variant: str = "full", max_fram
     clips: list[ClipPoses] = []
     for labels in labelled:
         progress(f"pose: {labels.video.name}")
-        if perturbation is not None and perturbation.mirrored:
-            labels = mirrored_labels(labels)
+        if perturbation is not None:
+            labels = perturbation.relabel(labels)
         clips.append(infer_clip(labels, variant, max_frames, perturbation))
     quiet = [nothing_expected(clip.labels) for clip in clips]
     frames = sum(len(c.raw) for c in clips)

@@ -27,7 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                           help="a labelled folder with a manifest.json (e.g. real footage) instead of the samples")
     accuracy.add_argument("--perturb", type=_perturbation, default=None, metavar="CHANGE",
                           help="replay every clip changed: mirror, low (480p, half frame rate, heavy compression), "
-                               "dim (dark and noisy) or tilt (camera rolled and further back)")
+                               "dim (dark and noisy), tilt (camera rolled and further back) or fast (the person "
+                               "1.5 times faster)")
     soak = kinds.add_parser("soak", help="the live session fed clips in a loop: memory and fps over time")
     soak.add_argument("--minutes", type=_positive_float, default=5.0, help="how long to run (default: 5)")
     latency = kinds.add_parser("latency", help="frame captured -> pose / rep event at a WebSocket client, for the "
