@@ -372,12 +372,19 @@ def fold(bend: str | None = None, *, knee_deg: float = 45.0, head_up: bool = Fal
     return a
 
 
-def strap(raised: str | None, *, raise_deg: float = 70.0, knee_flex_deg: float = 10.0) -> Angles:
+def strap(raised: str | None, *, raise_deg: float = 70.0, knee_flex_deg: float = 10.0,
+          resting_knee_flex_deg: float = 0.0) -> Angles:
+    """Lying, `raised` leg up (None: both down); resting_knee_flex_deg bends the other knee with its foot planted."""
     a = supine()
     if raised:
         p = "l_" if raised == "left" else "r_"
         a.update({p + "hip_flex": raise_deg, p + "knee_flex": knee_flex_deg, p + "shoulder_flex": 60,
                   "l_shoulder_flex": 50, "r_shoulder_flex": 50})
+    if resting_knee_flex_deg:
+        resting = "right" if raised == "left" else "left"
+        q = "l_" if resting == "left" else "r_"
+        a[q + "knee_flex"] = resting_knee_flex_deg
+        a = plant(a, (q + "hip_flex",), sided(resting, "ankle"), sided(resting, "shoulder"), lo=0.0, hi=100.0)
     return a
 
 

@@ -179,6 +179,18 @@ def lying_low(pose: Pose) -> bool:
         and m.hips_above_floor_pct(pose) < STANDING_HIPS_PCT
 
 
+def resting_leg(pose: Pose, raised: str, other_flex_deg: float) -> bool:
+    """Whether the leg other than `raised` rests as in a strap stretch: down (its 3D hip flexion), or bent at the
+    knee with the foot planted (the strap checker's allowance) while the body lies low with the raised foot above
+    the hips in the picture. A lunge's shift back (front leg long and up to the chest, back knee bent, chest pitched
+    down) reads supine side-on, but its front foot stands on the floor."""
+    if other_flex_deg <= LEG_DOWN_DEG:
+        return True
+    other = m.other(raised)
+    return other_flex_deg - hamstring_strap.planted_allowance_deg(pose, other) <= LEG_DOWN_DEG and lying_low(pose) \
+        and g.above_pct(pose, sided(raised, "ankle"), sided(raised, "hip")) > 0
+
+
 def lowest_knee_below_hips_pct(pose: Pose) -> float:
     """How far the lower knee is below the hips' midpoint in the image, percent of torso."""
     return max(g.below_hips_pct(pose, knee) for knee in (Landmark.LEFT_KNEE, Landmark.RIGHT_KNEE))
@@ -224,7 +236,7 @@ def frame_vote(pose: Pose | None) -> str:
     knees = {s: g.knee_deg(pose, s) for s in SIDES}
     flex = {s: m.hip_flex_deg(pose, s) for s in SIDES}
     strap_side = next((side for side in SIDES if flex[side] >= STRAP_RAISE_DEG and knees[side] >= LEG_LONG_DEG
-                       and flex[m.other(side)] <= LEG_DOWN_DEG), None)
+                       and resting_leg(pose, side, flex[m.other(side)])), None)
     if posture is Posture.SUPINE:
         if strap_side is not None:
             return "hamstring_strap"
