@@ -68,8 +68,10 @@ Condition = Above | Below
 class Calibrate:
     """Follow the person's own range of `measure` within the set, so phase bands sit at fractions of *their* range.
 
-    Adds two measures a move's conditions can read: "{measure}_rise" (how far above the lowest value seen, in the
-    measure's unit) and "{measure}_range_pct" (0 at the lowest, 100 at the highest value seen). Both ends relax
+    Adds three measures a move's conditions can read: "{measure}_rise" (how far above the lowest value seen, in the
+    measure's unit), "{measure}_range_pct" (0 at the lowest, 100 at the highest value seen) and "{measure}_centred"
+    (the value less the middle of the range once the range spans `min_range`, else the value itself: for a measure
+    whose sign tells two positions apart, read about the middle of the person's own two). Both ends relax
     toward the current value with time constant `relax_ms`, so a set that gets shallower still counts; the range is
     never taken as smaller than `min_range`, so jitter at rest never spans it. Only settled values set the ends
     (changing slower than `settled_per_s`, units per second, or turning back), so a pose passed through on the way
@@ -92,6 +94,10 @@ class Calibrate:
     @property
     def range_pct(self) -> str:
         return f"{self.measure}_range_pct"
+
+    @property
+    def centred(self) -> str:
+        return f"{self.measure}_centred"
 
 
 def all_pass(conditions: tuple[Condition, ...], values: Mapping[str, float], staying: bool) -> bool:
@@ -562,16 +568,20 @@ class MoveChecker:
 
     # -------------------------------------------------------------------------------------------- calibration
     def _calibrate(self, dt_ms: int, values: dict[str, float]) -> None:
-        """Add each calibrated measure's rise and range_pct (NaN, failing every condition, when not computable)."""
+        """Add each calibrated measure's rise and range_pct (NaN, failing every condition, when not computable) and
+        its centred value."""
         for spec, found in zip(self.move.calibrate, self._ranges, strict=True):
             value = values.get(spec.measure, math.nan)
             if math.isfinite(value) and all_pass(spec.when, values, staying=True):
                 found.update(value, dt_ms, spec, clearly_in=all_pass(spec.when, values, staying=False))
             if not (math.isfinite(value) and math.isfinite(found.floor)):
                 values[spec.rise] = values[spec.range_pct] = math.nan
+                values[spec.centred] = value
                 continue
             values[spec.rise] = value - found.floor
             values[spec.range_pct] = 100.0 * (value - found.floor) / max(found.peak - found.floor, spec.min_range)
+            spanned = found.peak - found.floor >= spec.min_range
+            values[spec.centred] = value - (found.floor + found.peak) / 2 if spanned else value
 
     # ------------------------------------------------------------------------------------------------- phases
     def _step_phases(self, t_ms: int, values: Mapping[str, float], events: list[CheckerEvent]) -> None:
