@@ -166,12 +166,15 @@ def forward_unit(pose: Pose) -> np.ndarray:
     """Horizontal direction the pelvis faces (world), for upright postures.
 
     up x right gives forward in a right-handed frame; the nose, which sits ahead of the shoulders, fixes the sign
-    when the hip depth ordering (the model's weakest axis in a side view) comes out mirrored.
+    when the hip depth ordering (the model's weakest axis in a side view) comes out mirrored. The nose is read
+    against the shoulders, not the hips: the world axes follow the camera, so a camera on the floor looking up tips
+    "up", and the nose's height above the hips leaked into the horizontal and flipped the facing of a half kneel
+    filmed from the front (generated landmarks, camera at 0.2 m).
     """
     forward = np.cross(UP_WORLD, pelvis_right_unit(pose))
     forward[1] = 0.0
     forward /= max(float(np.linalg.norm(forward)), 1e-9)
-    nose = world(pose, L.NOSE) - mid_world(pose, L.LEFT_HIP, L.RIGHT_HIP)
+    nose = world(pose, L.NOSE) - mid_world(pose, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
     nose[1] = 0.0
     if float(np.dot(nose, forward)) < -0.08:
         forward = -forward

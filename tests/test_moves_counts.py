@@ -210,6 +210,19 @@ def test_90_90_switches_count_when_the_model_reads_one_side_short(view: str) -> 
     assert_matches(k.run_checker("hip_90_90", filmed), expected)
 
 
+@pytest.mark.parametrize(("move_id", "view"), [("hip_flexor_reach", "front"), ("hip_flexor_reach", "oblique"),
+                                             ("hip_90_90", "front"), ("hamstring_scoop", "front")])
+@pytest.mark.parametrize("side", SIDES)
+def test_a_laptop_on_the_floor_counts_and_times_like_one_on_a_table(move_id: str, view: str, side: str) -> None:
+    """A camera 0.2 m up looks up at the person, and the 3D frame tips with it (the model's world axes follow the
+    camera): the nose's height above the hips leaked into "which way the body faces" and flipped it, so a half kneel
+    facing a floor-level camera read its front thigh behind and went untimed. The nose is now read against the
+    shoulders, beside which it sits."""
+    keys, expected = clips(side)[move_id]
+    run = k.run_checker(move_id, k.film(k.timeline(keys), view, height_m=0.2, seed=3, **NOISE))
+    assert_matches(run, expected)
+
+
 def _back_knee_dropped(pose: Pose, flex_deg: float) -> None:
     """In a settled 90/90 (3D reach difference past 80% of the torso), swing the back thigh in 3D to flex_deg from
     the torso line, carrying its ankle along, as MediaPipe misplaces the back knee toward the floor."""
