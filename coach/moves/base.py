@@ -379,15 +379,15 @@ class _Range:
     _followed_ms: int = 0
     _opening_low: float = math.inf
     _opening_high: float = -math.inf
-    _opening_ms: int = -1
     _found_in_position: bool = True
     _extreme: float = math.nan
     _rising: bool | None = None
 
-    def update(self, value: float, dt_ms: int, spec: Calibrate, clearly_in: bool) -> None:
-        """Follow the value; move the ends only while it is settled (smoothed first: landmark jitter is no motion)."""
+    def update(self, value: float, dt_ms: int, spec: Calibrate, values: Mapping[str, float]) -> None:
+        """Follow the value; move the ends only while it is settled (smoothed first: landmark jitter is no motion).
+        `values` are the frame's measures, for the calibration's own conditions."""
         if not math.isfinite(self._smooth):
-            self._smooth = value
+            self._smooth = self._extreme = value
         elif dt_ms > 0:
             keep = math.exp(-dt_ms / SPEED_TAU_MS)
             previous, self._smooth = self._smooth, keep * self._smooth + (1 - keep) * value
@@ -399,7 +399,7 @@ class _Range:
         if turned_at is not None:
             self._move_ends(turned_at, dt_ms, spec)
         if self._followed_ms < 2 * SPEED_TAU_MS:
-            if not self._still_from_the_start(value, dt_ms, spec, clearly_in):
+            if not self._still_from_the_start(value, spec, values):
                 return
         elif self._speed_per_s > spec.settled_per_s:
             return
@@ -418,10 +418,8 @@ class _Range:
         None. A turn is a settled moment however brief: a brisk bridger (half a second up, half a second down, no
         pause) never slows under the settled speed for long enough, so only the first rep counted."""
         back = spec.min_range * TURN_BACK_FRACTION
-        if not math.isfinite(self._extreme) or self._rising is None:
-            if not math.isfinite(self._extreme):
-                self._extreme = self._smooth
-            elif abs(self._smooth - self._extreme) >= back:
+        if self._rising is None:  # no direction yet: the first move by `back` from the first value sets it
+            if abs(self._smooth - self._extreme) >= back:
                 self._rising, self._extreme = self._smooth > self._extreme, self._smooth
             return None
         if (self._smooth >= self._extreme) == self._rising:
@@ -432,19 +430,18 @@ class _Range:
         turned_at, self._extreme, self._rising = self._extreme, self._smooth, not self._rising
         return turned_at
 
-    def _still_from_the_start(self, value: float, dt_ms: int, spec: Calibrate, clearly_in: bool) -> bool:
+    def _still_from_the_start(self, value: float, spec: Calibrate, values: Mapping[str, float]) -> bool:
         """Whether the person was found already in position (every frame so far clearly met the calibration's
         conditions, entry thresholds) and the values have stayed within what the settled speed allows, while the
         smoothed speed is too young to judge: it reads a fast move slow at first. A trimmed clip may start at the
         floor ~0.1 s before the first lift (a real bridge replayed 1.5 times faster lost its first rep for want of
         a floor); a person arriving, still lying back, first passes through the conditions' leave band."""
-        self._found_in_position = self._found_in_position and clearly_in
+        self._found_in_position = self._found_in_position and all_pass(spec.when, values, staying=False)
         if not self._found_in_position:  # arrived into position: the settled speed alone decides
             return False
-        self._opening_ms = 0 if self._opening_ms < 0 else self._opening_ms + dt_ms
         self._opening_low, self._opening_high = min(self._opening_low, value), max(self._opening_high, value)
         spread = self._opening_high - self._opening_low
-        return self._opening_ms >= OPENING_MIN_MS and spread * 1000.0 / self._opening_ms <= spec.settled_per_s
+        return self._followed_ms >= OPENING_MIN_MS and spread * 1000.0 / self._followed_ms <= spec.settled_per_s
 
 
 SPEED_TAU_MS = 150.0
@@ -573,7 +570,7 @@ class MoveChecker:
         for spec, found in zip(self.move.calibrate, self._ranges, strict=True):
             value = values.get(spec.measure, math.nan)
             if math.isfinite(value) and all_pass(spec.when, values, staying=True):
-                found.update(value, dt_ms, spec, clearly_in=all_pass(spec.when, values, staying=False))
+                found.update(value, dt_ms, spec, values)
             if not (math.isfinite(value) and math.isfinite(found.floor)):
                 values[spec.rise] = values[spec.range_pct] = math.nan
                 values[spec.centred] = value
