@@ -57,7 +57,7 @@ def test_a_faster_person_keeps_two_frames_in_three_at_shrunk_times_and_the_label
     assert [index for index in range(9) if fast.keeps(index, 30.0)] == [0, 2, 3, 5, 6, 8]
     assert [fast.t_ms(t_ms) for t_ms in (0, 66, 100, 1500)] == [0, 44, 67, 1000]
     faster = fast.relabel(labelled_clip())
-    assert faster == faster_labels(labelled_clip())
+    assert faster == faster_labels(labelled_clip(), FAST_SPEED)
     assert [(s["start_ms"], s["end_ms"]) for s in faster.segments] == [(0, 3333), (3333, 6667)]
     assert faster.duration_ms == 6667
     assert faster.expected["hip_flexor_reach"]["hold_s"] == {"right": pytest.approx(12.5 / 1.5)}

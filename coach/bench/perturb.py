@@ -44,16 +44,27 @@ class Perturbation:
     description: str
     picture: Callable[[np.ndarray, int], np.ndarray] = lambda image, index: image
     """(BGR frame, frame index) -> the changed frame."""
-    keeps: Callable[[int, float], bool] = lambda index, fps: True
-    """(frame index, clip fps) -> whether the frame is shown at all."""
+    shown: Callable[[int, float], bool] = lambda index, fps: True
+    """(frame index, clip fps) -> whether the camera delivers the frame at all."""
+    mirrored: bool = False
+    """The picture is flipped left to right, so the person's left is labelled right."""
     speed: float = 1.0
-    """The person moves this many times faster: every frame time is divided by it."""
-    relabel: Callable[[ClipLabels], ClipLabels] = lambda labels: labels
-    """The clip's labels -> the labels of the changed clip (sides swapped by a mirror, times shrunk by speed)."""
+    """The person moves this many times faster: every frame time is divided by it, and the frames are thinned to
+    the clip's own rate (a camera shows a brisker person in fewer frames per rep)."""
+
+    def keeps(self, index: int, fps: float) -> bool:
+        """Whether the changed clip has this frame."""
+        return self.shown(index, fps) and (index == 0 or int(index / self.speed) > int((index - 1) / self.speed))
 
     def t_ms(self, t_ms: int) -> int:
         """A frame's time in the changed clip."""
         return round(t_ms / self.speed)
+
+    def relabel(self, labels: ClipLabels) -> ClipLabels:
+        """The clip's labels -> the labels of the changed clip (sides swapped by a mirror, times shrunk by speed)."""
+        if self.mirrored:
+            labels = mirrored_labels(labels)
+        return labels if self.speed == 1.0 else faster_labels(labels, self.speed)
 
 
 def _mirror(image: np.ndarray, index: int) -> np.ndarray:
@@ -69,7 +80,7 @@ def _low(image: np.ndarray, index: int) -> np.ndarray:
     return cv2.imdecode(encoded, cv2.IMREAD_COLOR) if ok else image
 
 
-def _low_keeps(index: int, fps: float) -> bool:
+def _low_shown(index: int, fps: float) -> bool:
     return fps <= LOW_MAX_FPS or index % 2 == 0
 
 
@@ -79,11 +90,6 @@ _DIM_LEVELS = np.clip(255 * DIM_GAIN * (np.arange(256) / 255) ** DIM_GAMMA, 0, 2
 def _dim(image: np.ndarray, index: int) -> np.ndarray:
     noise = np.random.default_rng(index).normal(0.0, DIM_NOISE_SD, image.shape)
     return np.clip(cv2.LUT(image, _DIM_LEVELS) + noise, 0, 255).astype(np.uint8)
-
-
-def _fast_keeps(index: int, fps: float) -> bool:
-    """Thinned to the clip's own frame rate: a camera shows a brisker person in fewer frames per rep."""
-    return index == 0 or int(index / FAST_SPEED) > int((index - 1) / FAST_SPEED)
 
 
 def _tilt(image: np.ndarray, index: int) -> np.ndarray:
@@ -108,7 +114,7 @@ def _swap_sides(by_side: dict) -> dict:
     return {OPPOSITE_SIDE.get(side, side): value for side, value in by_side.items()}
 
 
-def faster_labels(labels: ClipLabels, speed: float = FAST_SPEED) -> ClipLabels:
+def faster_labels(labels: ClipLabels, speed: float) -> ClipLabels:
     """The labels of the clip played `speed` times faster: the same reps, every time and hold shrunk."""
     return replace(
         labels,
@@ -122,13 +128,12 @@ def faster_labels(labels: ClipLabels, speed: float = FAST_SPEED) -> ClipLabels:
 
 
 PERTURBATIONS = {p.name: p for p in (
-    Perturbation("mirror", "flipped left to right (sides swapped in the labels)", _mirror, relabel=mirrored_labels),
+    Perturbation("mirror", "flipped left to right (sides swapped in the labels)", _mirror, mirrored=True),
     Perturbation("low", f"short side at most {LOW_SHORT_SIDE_PX} px, JPEG quality {LOW_JPEG_QUALITY}, every other "
-                        f"frame of clips over {LOW_MAX_FPS:g} fps", _low, keeps=_low_keeps),
+                        f"frame of clips over {LOW_MAX_FPS:g} fps", _low, shown=_low_shown),
     Perturbation("dim", f"darker (gamma {DIM_GAMMA:g}, gain {DIM_GAIN:g}) with sensor noise (sd {DIM_NOISE_SD:g})",
                  _dim),
     Perturbation("tilt", f"camera rolled {TILT_DEG:g} degrees and further back (zoom {TILT_ZOOM:g})", _tilt),
     Perturbation("fast", f"the person {FAST_SPEED:g} times faster (frame times and labelled times divided by "
-                         f"{FAST_SPEED:g}, frames thinned to the clip's own rate)", keeps=_fast_keeps,
-                 speed=FAST_SPEED, relabel=faster_labels),
+                         f"{FAST_SPEED:g}, frames thinned to the clip's own rate)", speed=FAST_SPEED),
 )}
