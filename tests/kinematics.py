@@ -431,8 +431,9 @@ def lunge_clip(front: str, cycles: int, *, rotate: bool = True, shift: bool = Tr
 
 
 def bridge_clip(marches: Sequence[str], plain_bridges: int = 0, *, knee_up_deg: float = 70.0, drop_deg: float = 0.0,
-                twist_deg: float = 0.0, between_lift_deg: float = 25.0) -> Clip:
-    """between_lift_deg: how high the hips settle between two marches (25 = back at the full bridge)."""
+                twist_deg: float = 0.0, between_lift_deg: float = 25.0, settle: bool = True) -> Clip:
+    """between_lift_deg: how high the hips settle between two marches (25 = back at the full bridge); without
+    `settle`, one knee goes down as the next comes up."""
     down, up = bridge_pose(0), bridge_pose(25)
     steps: list[tuple[float, Angles]] = [(0.5, down), (0.6, down)]
     for _ in range(plain_bridges):
@@ -442,7 +443,7 @@ def bridge_clip(marches: Sequence[str], plain_bridges: int = 0, *, knee_up_deg: 
         for side in marches:
             lifted = bridge_pose(25, march=side, knee_up_deg=knee_up_deg, drop_deg=drop_deg, twist_deg=twist_deg)
             between = bridge_pose(between_lift_deg)
-            steps += [(0.6, lifted), (0.3, lifted), (0.6, between), (0.4, between)]
+            steps += [(0.6, lifted), (0.3, lifted)] + ([(0.6, between), (0.4, between)] if settle else [])
         steps += [(1.0, down), (0.6, down)]
     # Every bridge counts under "both" when the hips reach the top, the one a march set starts from included.
     reps = {"left": 0, "right": 0, "both": plain_bridges + bool(marches)}

@@ -153,6 +153,15 @@ def test_marches_from_a_bridge_that_settles_lower_between_them_all_count(side: s
     assert_matches(k.run_checker("bridge_march", k.film(k.timeline(keys), view, seed=7, **NOISE)), expected)
 
 
+@pytest.mark.parametrize("view", ["side", "oblique"])
+@pytest.mark.parametrize("side", SIDES)
+def test_marches_that_go_straight_from_one_knee_to_the_other_all_count(side: str, view: str) -> None:
+    """People march left-right-left without a pause in the bridge between: one knee comes down as the other goes
+    up, so no frame settles back into the bridge (the old rule wanted one before each march and counted 1 of 4)."""
+    keys, expected = k.bridge_clip([side, other(side), side, other(side)], settle=False)
+    assert_matches(k.run_checker("bridge_march", k.film(k.timeline(keys), view, seed=7, **NOISE)), expected)
+
+
 @pytest.mark.parametrize(("move_id", "leg"), [("lunge_rotation", "same"), ("hip_flexor_reach", "other"),
                                              ("hip_90_90", "same")])
 @pytest.mark.parametrize("side", SIDES)

@@ -122,11 +122,17 @@ class Phase:
 
 @dataclass(frozen=True)
 class Rep:
-    """One rep for `side` each time the confirmed-phase history ends with `sequence` (phases in `ignore` skipped)."""
+    """One rep for `side` each time the confirmed-phase history ends with `sequence` (phases in `ignore` skipped).
+
+    Skipping can bring two entries of one phase together; they merge into the first, so coming back to a phase
+    through ignored ones never counts again (a bridge top after a march). With `each_entry`, the newest stands
+    instead: every fresh entry of the last phase counts (a left march after a right one, the hips never lowered).
+    """
 
     sequence: tuple[str, ...]
     side: str
     ignore: tuple[str, ...] = ()
+    each_entry: bool = False
 
 
 @dataclass(frozen=True)
@@ -618,6 +624,8 @@ class MoveChecker:
             for entry in trail:
                 if not collapsed or collapsed[-1].name != entry.name:
                     collapsed.append(entry)
+                elif rep.each_entry:
+                    collapsed[-1] = entry
             tail = collapsed[-len(rep.sequence):]
             if tuple(e.name for e in tail) != rep.sequence or collapsed[-1] is not self._history[-1]:
                 continue

@@ -149,7 +149,10 @@ MOVE = Move(
                           Below(BRIDGE_RANGE.range_pct, BRIDGE_UP_ENTER_PCT - 1, BRIDGE_UP_ENTER_PCT)), DWELL_MS),
     ),
     reps=(
-        *(Rep(("bridged", f"march_{s}"), s, ignore=("sagging",)) for s in SIDES),
+        # People march left-right-left without settling back into the bridge in between (a knee lowered and the
+        # other lifted at once read as no phase at all on rendered sets): a march counts after the other side's.
+        *(Rep(("bridged", f"march_{s}"), s, ignore=("sagging", f"march_{m.other(s)}"), each_entry=True)
+          for s in SIDES),
         # Every arrival at the top counts, the first of the set too (the calibrated rise proves the hips came up
         # from the floor, even when the person was found mid-rise); coming back from a march or a sag does not.
         Rep(("bridged",), "both", ignore=("sagging", *MARCHES)),
