@@ -375,7 +375,9 @@ class _Range:
 
     Only settled values move the ends: the measure changing slower than the spec's settled_per_s, a turn back from
     an extreme, or a still start by a person found already in position. The floor and the top of a rep are such
-    moments, while the stretch passed through on the way down to the mat is not.
+    moments, while the stretch passed through on the way down to the mat is not. A person found in position and
+    already moving (a clip trimmed to start as the hips lift) gives the first value as a provisional end: the
+    first settled value on its side of the range replaces it outright, for it may have been a pose passed through.
     """
 
     floor: float = math.nan
@@ -388,6 +390,8 @@ class _Range:
     _found_in_position: bool = True
     _extreme: float = math.nan
     _rising: bool | None = None
+    _provisional_low: bool | None = None
+    """Which end the moving start set provisionally (True: the floor), None once a settled value has replaced it."""
 
     def update(self, value: float, dt_ms: int, spec: Calibrate, values: Mapping[str, float]) -> None:
         """Follow the value; move the ends only while it is settled (smoothed first: landmark jitter is no motion).
@@ -401,11 +405,13 @@ class _Range:
             old = self._speed_per_s
             self._speed_per_s = speed if math.isinf(old) else keep * old + (1 - keep) * speed
             self._followed_ms += dt_ms
+        if self._followed_ms < WARM_UP_MS:
+            self._found_in_position = self._found_in_position and all_pass(spec.when, values, staying=False)
         turned_at = self._turning_point(spec)
         if turned_at is not None:
             self._move_ends(turned_at, dt_ms, spec)
-        if self._followed_ms < 2 * SPEED_TAU_MS:
-            if not self._still_from_the_start(value, spec, values):
+        if self._followed_ms < WARM_UP_MS:
+            if not self._still_from_the_start(value, spec):
                 return
         elif self._speed_per_s > spec.settled_per_s:
             return
@@ -415,6 +421,15 @@ class _Range:
         if not math.isfinite(self.floor):
             self.floor = self.peak = value
             return
+        if self._provisional_low is not None and self.peak - self.floor >= spec.min_range:
+            low_side = value < (self.floor + self.peak) / 2
+            if low_side == self._provisional_low:
+                if low_side:
+                    self.floor = value
+                else:
+                    self.peak = value
+                self._provisional_low = None
+                return
         pull = min(1.0, dt_ms / spec.relax_ms)
         self.floor = min(value, self.floor + (value - self.floor) * pull)
         self.peak = max(value, self.peak + (value - self.peak) * pull)
@@ -426,7 +441,10 @@ class _Range:
         back = spec.min_range * TURN_BACK_FRACTION
         if self._rising is None:  # no direction yet: the first move by `back` from the first value sets it
             if abs(self._smooth - self._extreme) >= back:
-                self._rising, self._extreme = self._smooth > self._extreme, self._smooth
+                first, self._rising, self._extreme = self._extreme, self._smooth > self._extreme, self._smooth
+                if self._found_in_position and not math.isfinite(self.floor):
+                    self.floor = self.peak = first
+                    self._provisional_low = self._rising
             return None
         if (self._smooth >= self._extreme) == self._rising:
             self._extreme = self._smooth
@@ -436,13 +454,12 @@ class _Range:
         turned_at, self._extreme, self._rising = self._extreme, self._smooth, not self._rising
         return turned_at
 
-    def _still_from_the_start(self, value: float, spec: Calibrate, values: Mapping[str, float]) -> bool:
+    def _still_from_the_start(self, value: float, spec: Calibrate) -> bool:
         """Whether the person was found already in position (every frame so far clearly met the calibration's
         conditions, entry thresholds) and the values have stayed within what the settled speed allows, while the
         smoothed speed is too young to judge: it reads a fast move slow at first. A trimmed clip may start at the
         floor ~0.1 s before the first lift (a real bridge replayed 1.5 times faster lost its first rep for want of
         a floor); a person arriving, still lying back, first passes through the conditions' leave band."""
-        self._found_in_position = self._found_in_position and all_pass(spec.when, values, staying=False)
         if not self._found_in_position:  # arrived into position: the settled speed alone decides
             return False
         self._opening_low, self._opening_high = min(self._opening_low, value), max(self._opening_high, value)
@@ -452,6 +469,9 @@ class _Range:
 
 SPEED_TAU_MS = 150.0
 """The calibrated measure and its speed are each smoothed over about this long before it is judged settled."""
+WARM_UP_MS = 4 * SPEED_TAU_MS
+"""The two smoothings read a steady motion at 59% of its speed after two time constants, 91% after four: a real
+bridge found rising at 30 degrees per second read settled at 0.3 s and set its floor two thirds of the way up."""
 OPENING_MIN_MS = 60
 """A still start lasts at least two frames at 30 fps: two values alike say nothing of a speed."""
 TURN_BACK_FRACTION = 1 / 3
