@@ -63,6 +63,11 @@ stress renders' scoop frames). A lunge's shift back keeps its long stance (its f
 and with no lunge frame before it, nothing else told it from a scoop's bottom."""
 TALL_HIPS_PCT = 150.0
 STANDING_HIPS_PCT = 110.0
+LYING_HIPS_PCT = 85.0
+"""A strap stretch's hips lie near the resting foot: in the tuning renders' frames that voted strap they sat at most
+66 / 79 / 95 % of a torso above the lowest foot or knee (90th / 95th / 99th percentile; a camera looking down tips
+the model's "up"). A side-on lunge with the chest pitched down reads supine with the front knee straightened in
+depth, but stands 89-108 % high (10th-90th percentile of its strap votes)."""
 SET_FRONT_PCT = 40.0
 SET_MAX_SHIN_DROP_PCT = 65.0
 """A 90/90's shins lie on the floor; a lunge stands on a vertical front shin. Frames that pass the 90/90's set test
@@ -173,10 +178,10 @@ def lying_low(pose: Pose) -> bool:
 
     Seen from outside at mid height a lying torso is foreshortened toward upright in the image (38-42 degrees on a
     rendered strap stretch), too little for the coarse posture's supine; in 3D it still reads 54-61 degrees down.
-    The hips low keeps out a lunge's or a scoop's hinge (hips 117+ % of a leg above the feet).
+    The hips low keeps out a lunge's or a scoop's hinge (see LYING_HIPS_PCT).
     """
     return m.torso_down_deg(pose) >= hamstring_strap.LYING_ENTER_DEG \
-        and m.hips_above_floor_pct(pose) < STANDING_HIPS_PCT
+        and m.hips_above_floor_pct(pose) < LYING_HIPS_PCT
 
 
 def resting_leg(pose: Pose, raised: str, other_flex_deg: float) -> bool:
@@ -238,7 +243,7 @@ def frame_vote(pose: Pose | None) -> str:
     strap_side = next((side for side in SIDES if flex[side] >= STRAP_RAISE_DEG and knees[side] >= LEG_LONG_DEG
                        and resting_leg(pose, side, flex[m.other(side)])), None)
     if posture is Posture.SUPINE:
-        if strap_side is not None:
+        if strap_side is not None and lying_low(pose):
             return "hamstring_strap"
         if rotating_arm(pose):
             # Side-on, a lunge's chest pitched down over the front thigh lies across the picture with the hips low:
