@@ -86,6 +86,10 @@ LUNGE_MIN_KNEE_DEG = 45.0
 """A lunge bends its knees to about a right angle, not to a fold: 1 % of the tuning renders' lunge votes read a knee
 under 66 degrees (3D), 0.4 % under 45. A real RDL filmed from behind read 9-40 there while voting the lunge."""
 LUNGE_WIDE_LEAD_DEG = 60.0
+LUNGE_WIDE_BENT_KNEE_DEG = 145.0
+"""A split that wide is a lunge's only with a knee clearly bent (3D or in the image): the tuning renders' deep scoops
+split 60-68 degrees on two long legs (their more bent knee read 149-155 at the 5th-95th percentile), while the
+lunges' wide-split frames bent one under 145 in 94 % of them."""
 LUNGE_LEAN_DEG = 25.0
 LUNGE_BENT_KNEE_DEG = 155.0
 SCOOP_KNEES_DEG = 120.0
@@ -278,9 +282,10 @@ def frame_vote(pose: Pose | None) -> str:
     # scoop's test below decides.
     knee_bent = some_knee_bent(pose)
     most_bent_knee_deg = min(knees.values())
+    wide_and_bent = hip_lead_deg >= LUNGE_WIDE_LEAD_DEG and min(
+        min(knees[s], image_knee_deg(pose, s)) for s in SIDES) < LUNGE_WIDE_BENT_KNEE_DEG
     if leaning and knee_bent and most_bent_knee_deg >= LUNGE_MIN_KNEE_DEG \
-            and (hip_lead_deg >= LUNGE_WIDE_LEAD_DEG or (hip_lead_deg >= LUNGE_HIP_LEAD_DEG
-                                                         and most_bent_knee_deg <= LUNGE_KNEE_DEG)):
+            and (wide_and_bent or (hip_lead_deg >= LUNGE_HIP_LEAD_DEG and most_bent_knee_deg <= LUNGE_KNEE_DEG)):
         return "lunge_rotation"
     # The hinge is the larger of image tilt and 3D lean, so a hinge facing the camera (image tilt ~25 in a 60 degree
     # scoop) still reads.
