@@ -91,6 +91,27 @@ def test_hip_thrusts_from_a_bench_count_as_bridges_when_followed(view: str, rise
         {"bridge_march": {"left": 0, "right": 0, "both": 4}}
 
 
+def single_leg_bridge(lift_deg: float, long_leg: str) -> k.Angles:
+    """A bridge on one leg: the other held long, its thigh in line with the working one."""
+    return {**k.bridge_pose(lift_deg), ("l_" if long_leg == "left" else "r_") + "knee_flex": 0.0}
+
+
+@pytest.mark.parametrize("view", ["side", "oblique"])
+@pytest.mark.parametrize("long_leg", SIDES)
+def test_a_single_leg_bridge_counts_nothing_and_times_no_strap_stretch(long_leg: str, view: str) -> None:
+    """Lowered, a single-leg bridge has the legs of a strap stretch done with the resting knee bent (one leg long and
+    up 45-55 degrees, the other planted), but the arms lie on the floor. Real ones are near misses: nothing may be
+    counted (the old rule followed the strap and timed 11-15 s of it)."""
+    steps = [(0.5, single_leg_bridge(0, long_leg)), (0.8, single_leg_bridge(0, long_leg))]
+    for _ in range(5):
+        steps += [(1.0, single_leg_bridge(25, long_leg)), (0.5, single_leg_bridge(25, long_leg)),
+                  (1.0, single_leg_bridge(0, long_leg)), (1.5, single_leg_bridge(0, long_leg))]
+    report = analyse_poses(k.film(k.timeline(k.sequence(*steps)), view, seed=3, noise_px=1.0, noise_m=0.004))
+    counted = {move: (result["reps"], result["hold_s"]) for move, result in report["moves"].items()}
+    assert not any(any(reps.values()) or any(seconds >= 1.0 for seconds in hold_s.values())
+                   for reps, hold_s in counted.values()), counted
+
+
 def test_noise_at_rest_never_counts() -> None:
     keys = k.sequence((0.5, k.bridge_pose(0)), (12.0, k.bridge_pose(0)))
     run = k.run_checker("bridge_march", k.film(k.timeline(keys), "side", seed=9, noise_px=3.0, noise_m=0.015))

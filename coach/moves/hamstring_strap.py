@@ -3,14 +3,18 @@
 Time counts per raised leg while the body lies (torso near horizontal in the image or in 3D, see
 measures.torso_down_deg), the raised hip is flexed (thigh against the torso line, 3D or image: see raised_flex_deg)
 with a long knee, and the other leg rests: long on the floor, or knee bent with the foot planted, as many people
-do it to spare the lower back (see resting_leg_lift_deg). The ROM figure is the raised leg's 3D hip flexion.
+do it to spare the lower back, while the hands hold the raised leg (see resting_leg_lift_deg and HANDS_RAISED_PCT).
+The ROM figure is the raised leg's 3D hip flexion.
 """
 
 from __future__ import annotations
 
+import numpy as np
+
 from coach import geometry as g
 from coach.geometry import View
 from coach.landmarks import SIDES, sided
+from coach.landmarks import Landmark as L
 from coach.moves import measures as m
 from coach.moves.base import BREATHE, HOLDING, Above, Below, Cue, Hold, Move, Rom, both_sides
 from coach.pose import Pose
@@ -30,6 +34,11 @@ PLANTED_KNEE_DEG = 120.0
 PLANTED_FLEX_ALLOWANCE_DEG = 45.0
 """A resting leg bent at the knee with its foot planted sits at 40-70 degrees of hip flexion; pulled toward the chest
 (a knee-to-chest stretch, a tabletop) it passes 90."""
+HANDS_RAISED_PCT = 40.0
+"""With the resting knee bent, the hands must hold the raised leg (strap ends or the back of the thigh), raised off the
+body's back plane by this share of the torso: the bottom of a single-leg glute bridge is the same legs (one long at
+45-55 degrees, the other bent and planted) with the arms on the floor (~0 %); hands crossed on the chest sit ~30 %,
+arms reaching for the leg 60-90 %."""
 KNEE_LOCKED_DEG = 178.0
 HOLD_DWELL_MS = 500
 
@@ -41,9 +50,24 @@ def down_leg_flex_deg(pose: Pose, side: str) -> float:
     return min(m.hip_flex_deg(pose, side), m.image_hip_flex_deg(pose, side))
 
 
+def hands_raised_pct(pose: Pose) -> float:
+    """How far the higher wrist is raised off the body's back plane, toward its front (the ceiling, lying on the back),
+    percent of torso (3D). The front is the chest's normal, signed by the nose, which sits in front of the shoulders."""
+    shoulders = g.mid_world(pose, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
+    axis = shoulders - g.mid_world(pose, L.LEFT_HIP, L.RIGHT_HIP)
+    front = np.cross(axis, g.world(pose, L.RIGHT_SHOULDER) - g.world(pose, L.LEFT_SHOULDER))
+    front /= max(float(np.linalg.norm(front)), 1e-9)
+    if float(np.dot(g.world(pose, L.NOSE) - shoulders, front)) < 0:
+        front = -front
+    raised_m = max(float(np.dot(g.world(pose, sided(side, "wrist")) - shoulders, front)) for side in SIDES)
+    return 100.0 * raised_m / max(g.torso_length_m(pose), 1e-6)
+
+
 def planted_allowance_deg(pose: Pose, side: str) -> float:
-    """The hip flexion a resting leg may add when its knee is bent with the foot planted (3D knee), else 0."""
-    return PLANTED_FLEX_ALLOWANCE_DEG if g.knee_deg(pose, side) < PLANTED_KNEE_DEG else 0.0
+    """The hip flexion a resting leg may add when its knee is bent with the foot planted (3D knee) and the hands hold
+    the raised leg, else 0."""
+    planted = g.knee_deg(pose, side) < PLANTED_KNEE_DEG and hands_raised_pct(pose) >= HANDS_RAISED_PCT
+    return PLANTED_FLEX_ALLOWANCE_DEG if planted else 0.0
 
 
 def resting_leg_lift_deg(pose: Pose, side: str) -> float:
