@@ -143,6 +143,9 @@ class Hold:
     when: tuple[Condition, ...]
     min_dwell_ms: int = 500
     grace_ms: int = 600
+    first_dwell_ms: int | None = None
+    """The set's first hold on this side waits this long instead (then counts from its start), where the position is
+    also passed through by moves that never stay in it; once held, a return after a break waits min_dwell_ms."""
     extra_views: tuple[View, ...] = ()
     """Views outside the move's own that this hold is timed from too. A hold can read where the reps cannot (a fold's
     hang shows facing the camera, its knee pedals bend in depth there): in such a view only these holds are timed,
@@ -481,6 +484,8 @@ TURN_BACK_FRACTION = 1 / 3
 @dataclass
 class _HoldState:
     candidate_since_ms: int | None = None
+    candidate_gap_ms: int = 0  # untrusted time since the candidate began, never credited
+    held: bool = False  # whether this side has been held yet in the set
     holding: bool = False
     paused_since_ms: int | None = None
     extreme: float = math.nan
@@ -532,7 +537,7 @@ class MoveChecker:
         problem = gate_problem(self.move, pose, pose_view)
         view = pose_view if problem == "turn_side" else None
         if pose is None or (problem is not None and not self._holds_timed_in(view)):
-            self._on_untrusted(t_ms, problem or "no_person", events)
+            self._on_untrusted(t_ms, dt_ms, problem or "no_person", events)
             return self._result(t_ms, events, trusted=False)
         values = measure_values(self.move, pose)
         self._calibrate(dt_ms, values)
@@ -569,11 +574,16 @@ class MoveChecker:
         """Whether a hold is timed from this view although the move's reps are not (see Hold.extra_views)."""
         return view is not None and any(view in spec.extra_views for spec in self.move.holds)
 
-    def _on_untrusted(self, t_ms: int, problem: str, events: list[CheckerEvent]) -> None:
-        """Freeze: keep the confirmed phase, drop any half-built candidate, pause holds, maybe warn."""
+    def _on_untrusted(self, t_ms: int, dt_ms: int, problem: str, events: list[CheckerEvent]) -> None:
+        """Freeze: keep the confirmed phase, drop any half-built candidate, pause holds, maybe warn. A hold's candidate
+        outlasts untrusted frames up to its grace period (that time is never credited): a dropout of a frame or two
+        while a hang settles should not restart its wait."""
         self._candidate = None
         for spec, state in zip(self.move.holds, self._holds, strict=True):
-            state.candidate_since_ms = None
+            if state.candidate_since_ms is not None:
+                state.candidate_gap_ms += dt_ms
+                if state.candidate_gap_ms > spec.grace_ms:
+                    state.candidate_since_ms = None
             self._pause_hold(t_ms, spec, state, events)
         for cue_id in self._cue_since_ms:
             self._cue_since_ms[cue_id] = None
@@ -704,11 +714,13 @@ class MoveChecker:
                 state.candidate_since_ms = None
                 continue
             if state.candidate_since_ms is None:
-                state.candidate_since_ms, state.extreme = t_ms, math.nan
+                state.candidate_since_ms, state.candidate_gap_ms, state.extreme = t_ms, 0, math.nan
             self._track_hold_extreme(spec, state, values)
-            if t_ms - state.candidate_since_ms >= spec.min_dwell_ms:
-                state.holding, state.paused_since_ms = True, None
-                self.hold_ms[spec.side] = self.hold_ms.get(spec.side, 0) + t_ms - state.candidate_since_ms
+            dwell_ms = spec.min_dwell_ms if state.held or spec.first_dwell_ms is None else spec.first_dwell_ms
+            if t_ms - state.candidate_since_ms >= dwell_ms:
+                state.holding, state.held, state.paused_since_ms = True, True, None
+                credit_ms = t_ms - state.candidate_since_ms - state.candidate_gap_ms
+                self.hold_ms[spec.side] = self.hold_ms.get(spec.side, 0) + credit_ms
                 events.append(HoldChanged(t_ms, spec.side, True, self.hold_ms[spec.side]))
         if self._good_hold_ms >= self.move.praise_hold_ms:
             self._good_hold_ms = 0
