@@ -112,6 +112,21 @@ def test_a_single_leg_bridge_counts_nothing_and_times_no_strap_stretch(long_leg:
                    for reps, hold_s in counted.values()), counted
 
 
+@pytest.mark.parametrize(("view", "top_s"), [("side", 0.3), ("oblique", 1.0), ("side", 2.0)])
+def test_leg_raises_one_leg_at_a_time_are_no_strap_stretch(view: str, top_s: float) -> None:
+    """A raised long leg with the other on the floor is the strap stretch's shape, but a leg raise keeps the arms on
+    the floor, where a stretch holds the leg (strap or hands). Lying leg raises are near misses: nothing may be counted
+    and no move followed (the old rule followed the strap and timed 4-7 s a side over six raises)."""
+    flat = k.strap(None)
+    steps = [(0.5, flat), (0.8, flat)]
+    for rep in range(6):
+        raised = {**k.strap(SIDES[rep % 2], raise_deg=75.0, knee_flex_deg=5.0), "l_shoulder_flex": 0.0,
+                  "r_shoulder_flex": 0.0}
+        steps += [(1.0, raised), (top_s, raised), (1.0, flat), (0.3, flat)]
+    report = analyse_poses(k.film(k.timeline(k.sequence(*steps)), view, seed=3, noise_px=1.0, noise_m=0.004))
+    assert report["segments"] == [] and report["moves"] == {}
+
+
 def romanian_deadlift(hinge_deg: float) -> k.Angles:
     """Hinged at the hips with soft knees, back flat, arms down the legs, looking ahead."""
     return k.angles(trunk_flex=hinge_deg, l_knee_flex=18, r_knee_flex=18, l_ankle_flex=-9, r_ankle_flex=-9,

@@ -244,8 +244,10 @@ def frame_vote(pose: Pose | None) -> str:
     posture = g.posture(pose)
     knees = {s: g.knee_deg(pose, s) for s in SIDES}
     flex = {s: m.hip_flex_deg(pose, s) for s in SIDES}
+    # The strap checker's own hands test: leg raises and a single-leg bridge keep the arms on the floor.
+    holding_leg = hamstring_strap.hands_raised_pct(pose) >= hamstring_strap.HANDS_HOLD_ENTER_PCT
     strap_side = next((side for side in SIDES if flex[side] >= STRAP_RAISE_DEG and knees[side] >= LEG_LONG_DEG
-                       and resting_leg(pose, side, flex[m.other(side)])), None)
+                       and resting_leg(pose, side, flex[m.other(side)])), None) if holding_leg else None
     if posture is Posture.SUPINE:
         if strap_side is not None and lying_low(pose):
             return "hamstring_strap"
