@@ -162,6 +162,14 @@ UP_WORLD = np.array([0.0, -1.0, 0.0])
 """MediaPipe's world frame has y pointing down."""
 
 
+def chest_normal_unit(pose: Pose) -> np.ndarray:
+    """Unit normal of the plane through the shoulder line and the hip-to-shoulder axis (world): the chest's front or
+    back, unsigned. Built from the body alone, so a tilted camera tips it with the body."""
+    axis = mid_world(pose, L.LEFT_SHOULDER, L.RIGHT_SHOULDER) - mid_world(pose, L.LEFT_HIP, L.RIGHT_HIP)
+    normal = np.cross(axis, world(pose, L.RIGHT_SHOULDER) - world(pose, L.LEFT_SHOULDER))
+    return normal / max(float(np.linalg.norm(normal)), 1e-9)
+
+
 def forward_unit(pose: Pose) -> np.ndarray:
     """Horizontal direction the pelvis faces (world), for upright postures.
 

@@ -85,11 +85,9 @@ def knee_lift_deg(pose: Pose, side: str) -> float:
 def _pelvis_in_chest_frame(pose: Pose) -> tuple[float, float]:
     """Hip line (unit, 3D) against a frame built from the shoulders, which stay flat on the floor in a bridge:
     (component along the chest normal = drop, component along the body axis = twist). Camera tilt cancels out."""
-    shoulder_line = g.world(pose, L.RIGHT_SHOULDER) - g.world(pose, L.LEFT_SHOULDER)
     axis = g.mid_world(pose, L.LEFT_SHOULDER, L.RIGHT_SHOULDER) - g.mid_world(pose, L.LEFT_HIP, L.RIGHT_HIP)
     axis /= max(float(np.linalg.norm(axis)), 1e-9)
-    normal = np.cross(axis, shoulder_line)
-    normal /= max(float(np.linalg.norm(normal)), 1e-9)
+    normal = g.chest_normal_unit(pose)
     hips = g.pelvis_right_unit(pose)
     return abs(float(np.dot(hips, normal))), abs(float(np.dot(hips, axis)))
 

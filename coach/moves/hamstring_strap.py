@@ -59,9 +59,7 @@ def hands_raised_pct(pose: Pose) -> float:
     """How far the higher wrist is raised off the body's back plane, toward its front (the ceiling, lying on the back),
     percent of torso (3D). The front is the chest's normal, signed by the nose, which sits in front of the shoulders."""
     shoulders = g.mid_world(pose, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
-    axis = shoulders - g.mid_world(pose, L.LEFT_HIP, L.RIGHT_HIP)
-    front = np.cross(axis, g.world(pose, L.RIGHT_SHOULDER) - g.world(pose, L.LEFT_SHOULDER))
-    front /= max(float(np.linalg.norm(front)), 1e-9)
+    front = g.chest_normal_unit(pose)
     if float(np.dot(g.world(pose, L.NOSE) - shoulders, front)) < 0:
         front = -front
     raised_m = max(float(np.dot(g.world(pose, sided(side, "wrist")) - shoulders, front)) for side in SIDES)

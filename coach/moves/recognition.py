@@ -145,10 +145,11 @@ def rotating_arm(pose: Pose) -> bool:
     return heights[1] >= ARM_UP_PCT and heights[0] < 0.0
 
 
-def some_knee_bent(pose: Pose) -> bool:
-    """Some knee reads bent in 3D or in the image. A lunge's front knee is bent; the model can straighten it in one
-    of the two (a rendered lunge's front knee read 113-164 in 3D) but on the rendered lunges rarely in both."""
-    return min(min(g.knee_deg(pose, s), image_knee_deg(pose, s)) for s in SIDES) < LUNGE_BENT_KNEE_DEG
+def most_bent_knee_either_deg(pose: Pose) -> float:
+    """The more bent knee, each read as the more bent of its 3D and image angle. A lunge's front knee is bent; the
+    model can straighten it in one of the two (a rendered lunge's front knee read 113-164 in 3D) but on the rendered
+    lunges rarely in both."""
+    return min(min(g.knee_deg(pose, s), image_knee_deg(pose, s)) for s in SIDES)
 
 
 def deep_scoop_legs(pose: Pose, knee_bent: bool) -> bool:
@@ -244,10 +245,10 @@ def frame_vote(pose: Pose | None) -> str:
     posture = g.posture(pose)
     knees = {s: g.knee_deg(pose, s) for s in SIDES}
     flex = {s: m.hip_flex_deg(pose, s) for s in SIDES}
-    # The strap checker's own hands test: leg raises and a single-leg bridge keep the arms on the floor.
-    holding_leg = hamstring_strap.hands_raised_pct(pose) >= hamstring_strap.HANDS_HOLD_ENTER_PCT
     strap_side = next((side for side in SIDES if flex[side] >= STRAP_RAISE_DEG and knees[side] >= LEG_LONG_DEG
-                       and resting_leg(pose, side, flex[m.other(side)])), None) if holding_leg else None
+                       and resting_leg(pose, side, flex[m.other(side)])), None)
+    if strap_side is not None and hamstring_strap.hands_raised_pct(pose) < hamstring_strap.HANDS_HOLD_ENTER_PCT:
+        strap_side = None  # the strap checker's own hands test: leg raises and single-leg bridges keep them down
     if posture is Posture.SUPINE:
         if strap_side is not None and lying_low(pose):
             return "hamstring_strap"
@@ -282,10 +283,10 @@ def frame_vote(pose: Pose | None) -> str:
     # A lunge bends its front knee. The model can straighten it in 3D or in the image, but a split hinge with both
     # knees long both ways is a deep scoop's just as well (its front hip flexes 60-68 past the back one): the
     # scoop's test below decides.
-    knee_bent = some_knee_bent(pose)
+    either_bent_knee_deg = most_bent_knee_either_deg(pose)
+    knee_bent = either_bent_knee_deg < LUNGE_BENT_KNEE_DEG
     most_bent_knee_deg = min(knees.values())
-    wide_and_bent = hip_lead_deg >= LUNGE_WIDE_LEAD_DEG and min(
-        min(knees[s], image_knee_deg(pose, s)) for s in SIDES) < LUNGE_WIDE_BENT_KNEE_DEG
+    wide_and_bent = hip_lead_deg >= LUNGE_WIDE_LEAD_DEG and either_bent_knee_deg < LUNGE_WIDE_BENT_KNEE_DEG
     if leaning and knee_bent and most_bent_knee_deg >= LUNGE_MIN_KNEE_DEG \
             and (wide_and_bent or (hip_lead_deg >= LUNGE_HIP_LEAD_DEG and most_bent_knee_deg <= LUNGE_KNEE_DEG)):
         return "lunge_rotation"
