@@ -475,11 +475,12 @@ def hip_flexor_clip(kneeling: str, hold_s: float, *, reach: bool = True, lean_de
     return from_tall_kneeling(half_kneel(kneeling, reach=reach, lean_deg=lean_deg), hold_s), {"hold_s": holds}
 
 
-def fold_clip(pedals: Sequence[str], *, hang_s: float = 1.0, straight_between: bool = False) -> Clip:
+def fold_clip(pedals: Sequence[str], *, hang_s: float = 1.0, straight_between: bool = False,
+              knee_deg: float = 45.0) -> Clip:
     """Stand, fold (0.6 s), hang, pedal each knee in turn, hang, stand (0.6 s); fold seconds labelled mid-move."""
     steps: list[tuple[float, Angles]] = [(0.5, STAND), (0.8, STAND), (0.6, fold()), (hang_s, fold())]
     for side in pedals:
-        steps += [(0.5, fold(side)), (0.3, fold(side))]
+        steps += [(0.5, fold(side, knee_deg=knee_deg)), (0.3, fold(side, knee_deg=knee_deg))]
         if straight_between:
             steps += [(0.5, fold()), (0.3, fold())]
     steps += [(0.5, fold()), (hang_s, fold())]

@@ -254,3 +254,13 @@ def test_a_near_knee_pedal_the_model_copies_onto_the_far_knee_counts_for_the_nea
     keys, expected = k.fold_clip([near, near], straight_between=True)
     filmed = _far_knee_copies_near(film(keys, view), near, far_more_bent_deg)
     assert_matches(k.run_checker("forward_fold_pedals", filmed), expected)
+
+
+@pytest.mark.parametrize(("view", "near"), [("side", "left"), ("side_right", "right")])
+def test_a_shallow_copied_pedal_counts_against_the_knees_own_straight_reading(view: str, near: str) -> None:
+    """The model can read a 25-30 degree pedal at half that and copy it onto the far knee (generated folds: both
+    knees at 162-168 in the picture, 176-180 when straight): a bend counts from each knee's straightest reading in
+    the hang, not from a fixed straight angle."""
+    keys, expected = k.fold_clip([near, near], straight_between=True, knee_deg=14.0)
+    filmed = _far_knee_copies_near(film(keys, view), near, 2.0)
+    assert_matches(k.run_checker("forward_fold_pedals", filmed), expected)

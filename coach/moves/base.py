@@ -26,6 +26,8 @@ from coach.landmarks import Landmark, sided
 from coach.pose import Pose
 
 Measure = Callable[[Pose], float]
+Derived = Callable[[Mapping[str, float]], float]
+"""A measure of the frame's other measures, calibrated ones included (read after calibration)."""
 HOLDING = "holding"
 """Use in Cue.during to mean "while a hold is being timed"."""
 
@@ -202,6 +204,8 @@ class Move:
     holds: tuple[Hold, ...] = ()
     cues: tuple[Cue, ...] = ()
     calibrate: tuple[Calibrate, ...] = ()
+    derived: Mapping[str, Derived] = field(default_factory=dict)
+    """Measures read from the others once calibration has added its own: a reading relative to the person's range."""
     views: tuple[View, ...] = (View.FRONT, View.SIDE, View.OBLIQUE)
     bones: tuple[str, ...] = ("thigh", "shin")
     min_joint_visibility: float = 0.2
@@ -541,6 +545,8 @@ class MoveChecker:
             return self._result(t_ms, events, trusted=False)
         values = measure_values(self.move, pose)
         self._calibrate(dt_ms, values)
+        for name, derive in self.move.derived.items():
+            values[name] = derive(values)
         if view is None:
             self._gate_since_ms = None
             self._step_phases(t_ms, values, events)

@@ -13,12 +13,28 @@ too (torso and head in 3D where the picture foreshortens them), so its seconds a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import partial
+
 from coach import geometry as g
 from coach.geometry import View
 from coach.landmarks import SIDES, sided
 from coach.landmarks import Landmark as L
 from coach.moves import measures as m
-from coach.moves.base import BREATHE, HOLDING, Above, Below, Cue, Hold, Move, Phase, Rep, Rom, both_sides
+from coach.moves.base import (
+    BREATHE,
+    HOLDING,
+    Above,
+    Below,
+    Calibrate,
+    Cue,
+    Hold,
+    Move,
+    Phase,
+    Rep,
+    Rom,
+    both_sides,
+)
 from coach.pose import Pose
 
 FOLD_ENTER_DEG = 50.0
@@ -29,13 +45,19 @@ STANDING_HIPS_ENTER_PCT = 90.0
 STANDING_HIPS_LEAVE_PCT = 75.0
 PEDAL_ENTER_DEG = 10.0
 PEDAL_LEAVE_DEG = 7.0
-STRAIGHT_KNEE_DEG = 170.0
-STRAIGHT_ENTER_DEG = 168.0
-STRAIGHT_LEAVE_DEG = 164.0
+STRAIGHT_BEND_ENTER_DEG = 5.0
+STRAIGHT_BEND_LEAVE_DEG = 8.0
+"""Both knees within this of their straightest reading: straight legs between pedals. It is left before a pedal's
+entry (PEDAL_ENTER_DEG) so a shallow pedal is not held off by straight legs still passing."""
 BOTH_BENT_DEG = 150.0
-COPIED_BEND_KNEE_DEG = 165.0
+COPIED_BEND_DEG = 10.0
 COPY_TOLERANCE_DEG = 8.0
-"""Both knees bent past this and within this of each other: the far knee copies the near one's pedal."""
+"""Both knees bent this far from their straightest and within this of each other: the far knee copies the near one's
+pedal."""
+BEND_MIN_RANGE_DEG = 10.0
+BEND_SETTLED_DEG_PER_S = 20.0
+"""A knee's straightest reading in the hang comes from moments it changes slower than this (a pedal bends it at
+40-80 degrees a second); landmark jitter at rest stays well under it."""
 DWELL_MS = 200
 FIRST_HANG_DWELL_MS = 2000
 """A hang is a hold: the set's first one counts once it has lasted this long (then from its start). A Romanian
@@ -65,15 +87,28 @@ def image_knee_deg(pose: Pose, side: str) -> float:
     return g.joint_angle_image_deg(pose, sided(side, "hip"), sided(side, "knee"), sided(side, "ankle"))
 
 
-def pedal_deg(pose: Pose, side: str) -> float:
-    """How clearly this knee is the pedalling one (image): how much more it bends than the other knee, plus half its
-    own bend past straight. A far knee's pedal shows alone (135-160 against 173-180 on the rendered samples), but
-    MediaPipe bends the far knee along with the near one's (both 149-163, within 8 degrees, either one the more bent
-    whichever way the person faces): two knees bent alike are the near knee's pedal, and the far one scores 0."""
-    knee_deg, other_knee_deg = image_knee_deg(pose, side), image_knee_deg(pose, m.other(side))
-    if max(knee_deg, other_knee_deg) <= COPIED_BEND_KNEE_DEG and abs(knee_deg - other_knee_deg) <= COPY_TOLERANCE_DEG:
-        return STRAIGHT_KNEE_DEG - knee_deg if side == g.near_side(pose) else 0.0
-    return other_knee_deg - knee_deg + max(0.0, STRAIGHT_KNEE_DEG - knee_deg) / 2
+def knee_bend_deg(pose: Pose, side: str) -> float:
+    """How far this knee bends from straight in the image, degrees."""
+    return 180.0 - image_knee_deg(pose, side)
+
+
+def near_is_left(pose: Pose) -> float:
+    return 1.0 if g.near_side(pose) == "left" else 0.0
+
+
+def pedal_deg(values: Mapping[str, float], side: str) -> float:
+    """How clearly this knee is the pedalling one: how much more it bends than the other knee, plus half its own
+    bend, each from the knee's straightest reading in the hang (the person's own: the model reads straight knees in
+    a fold anywhere from 165 to 180 in the image). A far knee's pedal shows alone, but MediaPipe bends the far knee
+    along with the near one's (generated pedals of 25-30 degrees: both knees 10-18 degrees bent, within 8 of each
+    other, either one the more bent whichever way the person faces): two knees bent alike are the near knee's pedal,
+    and the far one scores 0."""
+    other = m.other(side)
+    bend_deg, other_bend_deg = values[f"{side}_knee_bend_deg_rise"], values[f"{other}_knee_bend_deg_rise"]
+    if min(bend_deg, other_bend_deg) >= COPIED_BEND_DEG and abs(bend_deg - other_bend_deg) <= COPY_TOLERANCE_DEG:
+        near_side = "left" if values["near_is_left"] else "right"
+        return bend_deg if side == near_side else 0.0
+    return bend_deg - other_bend_deg + max(0.0, bend_deg) / 2
 
 
 FOLDED = (
@@ -96,12 +131,16 @@ MOVE = Move(
         "head_lift_pct": head_lift_pct,
         "hips_above_floor_pct": m.hips_above_floor_pct,
         **m.per_side("{side}_image_knee_deg", image_knee_deg),
-        **m.per_side("{side}_pedal_deg", pedal_deg),
+        **m.per_side("{side}_knee_bend_deg", knee_bend_deg),
+        "near_is_left": near_is_left,
     },
+    calibrate=tuple(Calibrate(f"{s}_knee_bend_deg", BEND_MIN_RANGE_DEG, BEND_SETTLED_DEG_PER_S, when=FOLDED)
+                    for s in SIDES),
+    derived={f"{s}_pedal_deg": partial(pedal_deg, side=s) for s in SIDES},
     phases=(
         *(Phase(f"pedal_{s}", (*FOLDED, Above(f"{s}_pedal_deg", PEDAL_ENTER_DEG, PEDAL_LEAVE_DEG)), DWELL_MS, side=s)
           for s in SIDES),
-        Phase("straight", (*FOLDED, *(Above(f"{s}_image_knee_deg", STRAIGHT_ENTER_DEG, STRAIGHT_LEAVE_DEG)
+        Phase("straight", (*FOLDED, *(Below(f"{s}_knee_bend_deg_rise", STRAIGHT_BEND_ENTER_DEG, STRAIGHT_BEND_LEAVE_DEG)
                                       for s in SIDES)),
               DWELL_MS),
     ),
