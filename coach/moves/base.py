@@ -3,7 +3,8 @@
 Per frame the checker
 1. gates: the joints the move needs must be seen, in the frame and of human proportions (and the camera view one the
    move can be judged from); otherwise nothing counts or times, the state is frozen and a SetupWarning follows;
-2. evaluates the move's named measures (units in the names) once;
+2. evaluates the move's named measures (units in the names) once, then its calibrated ones (relative to the person's
+   own range in the set) and the measures derived from those;
 3. steps the phase machine: a phase is entered when all its conditions pass their *enter* thresholds for at least
    its `min_dwell_ms`, and left when one fails its *leave* threshold (hysteresis). Confirmed phases form a history
    (repeats collapse); a Rep pattern matching the end of that history counts one rep for its side;
