@@ -27,8 +27,8 @@ from coach.landmarks import Landmark, sided
 from coach.pose import Pose
 
 Measure = Callable[[Pose], float]
-Derived = Callable[[Mapping[str, float]], float]
-"""A measure of the frame's other measures, calibrated ones included (read after calibration)."""
+Derived = Callable[[Pose, Mapping[str, float]], float]
+"""A measure of the pose and the frame's other measures, calibrated ones included (read after calibration)."""
 HOLDING = "holding"
 """Use in Cue.during to mean "while a hold is being timed"."""
 
@@ -547,7 +547,7 @@ class MoveChecker:
         values = measure_values(self.move, pose)
         self._calibrate(dt_ms, values)
         for name, derive in self.move.derived.items():
-            values[name] = derive(values)
+            values[name] = derive(pose, values)
         if view is None:
             self._gate_since_ms = None
             self._step_phases(t_ms, values, events)

@@ -92,11 +92,7 @@ def knee_bend_deg(pose: Pose, side: str) -> float:
     return 180.0 - image_knee_deg(pose, side)
 
 
-def near_is_left(pose: Pose) -> float:
-    return 1.0 if g.near_side(pose) == "left" else 0.0
-
-
-def pedal_deg(values: Mapping[str, float], side: str) -> float:
+def pedal_deg(pose: Pose, values: Mapping[str, float], side: str) -> float:
     """How clearly this knee is the pedalling one: how much more it bends than the other knee, plus half its own
     bend, each from the knee's straightest reading in the hang (the person's own: the model reads straight knees in
     a fold anywhere from 165 to 180 in the image). A far knee's pedal shows alone, but MediaPipe bends the far knee
@@ -106,8 +102,7 @@ def pedal_deg(values: Mapping[str, float], side: str) -> float:
     other = m.other(side)
     bend_deg, other_bend_deg = values[f"{side}_knee_bend_deg_rise"], values[f"{other}_knee_bend_deg_rise"]
     if min(bend_deg, other_bend_deg) >= COPIED_BEND_DEG and abs(bend_deg - other_bend_deg) <= COPY_TOLERANCE_DEG:
-        near_side = "left" if values["near_is_left"] else "right"
-        return bend_deg if side == near_side else 0.0
+        return bend_deg if side == g.near_side(pose) else 0.0
     return bend_deg - other_bend_deg + max(0.0, bend_deg) / 2
 
 
@@ -132,7 +127,6 @@ MOVE = Move(
         "hips_above_floor_pct": m.hips_above_floor_pct,
         **m.per_side("{side}_image_knee_deg", image_knee_deg),
         **m.per_side("{side}_knee_bend_deg", knee_bend_deg),
-        "near_is_left": near_is_left,
     },
     calibrate=tuple(Calibrate(f"{s}_knee_bend_deg", BEND_MIN_RANGE_DEG, BEND_SETTLED_DEG_PER_S, when=FOLDED)
                     for s in SIDES),
