@@ -63,6 +63,16 @@ class PoseEstimator:
     preceded by one black frame, on which MediaPipe finds nobody, so its tracker drops the person it followed (the
     next frame runs the person detector, as a fresh graph's first frame does) and its landmark smoothing filters
     reset; the estimator's own memory (the person followed, the crowd count) is cleared too.
+
+    A second look for a lost hand: VIDEO mode crops each frame around the landmarks it found in the last one, and a
+    hand raised fast can leave that crop; MediaPipe then keeps the wrist where it was, at visibility 0.02-0.06, for a
+    second or for the whole hold (rendered overhead reaches), while a per-image pass (the person detector first, no
+    crop from the last frame) finds it raised at 0.5-0.97. So while a wrist reads lost the frame also gets a
+    per-image pass, at most once per RELOOK_EVERY_MS of frame time until one finds that wrist, then on every frame
+    for as long as it keeps finding it; found, that arm (shoulder to fingers) comes from the per-image pass. Only the
+    arm: a per-image pass on every frame for the whole body loses raised arms that tracking keeps (hip flexor holds
+    timed right 12 -> 8 of 30 on the tuning renders, arms alone 12 -> 14), and costs twice the time. Dropping the
+    tracker instead (a black frame) does not help: its next frame keeps the wrist lost.
     """
 
     def __init__(self, variant: str = "full", model_path: Path | None = None, num_poses: int = 1,
@@ -79,6 +89,9 @@ class PoseEstimator:
                 return vision.PoseLandmarker.create_from_options(options)
 
         self._landmarker = landmarker(vision.RunningMode.VIDEO, num_poses)
+        self._second_look = landmarker(vision.RunningMode.IMAGE, 1)
+        self._second_look_ms: int | None = None
+        self._second_look_found = False
         self._crowd = None if crowd_check_ms is None else landmarker(vision.RunningMode.IMAGE, CROWD_MAX_PEOPLE)
         self._crowd_check_ms = crowd_check_ms or 0
         self._crowd_checked_ms: int | None = None
@@ -98,6 +111,7 @@ class PoseEstimator:
         self._new_session = self._graph_t_ms is not None
         self._followed = None
         self._crowd_checked_ms = None
+        self._second_look_ms, self._second_look_found = None, False
         self.people_in_view = 0
 
     def detect(self, frame: Frame) -> Pose | None:
@@ -130,16 +144,40 @@ class PoseEstimator:
         candidates = [np.array([(lm.x, lm.y, lm.z) for lm in lms], dtype=float) for lms in result.pose_landmarks]
         chosen = pick_person(candidates, self._followed)
         self._followed = candidates[chosen]
-        image_lms, world_lms = result.pose_landmarks[chosen], result.pose_world_landmarks[chosen]
         height_px, width_px = frame.image_bgr.shape[:2]
-        return Pose(
-            t_ms=frame.t_ms,
-            image_xyz=np.array([(lm.x, lm.y, lm.z) for lm in image_lms], dtype=float),
-            world_xyz=np.array([(lm.x, lm.y, lm.z) for lm in world_lms], dtype=float),
-            visibility=np.array([lm.visibility or 0.0 for lm in image_lms], dtype=float),
-            presence=np.array([lm.presence or 0.0 for lm in image_lms], dtype=float),
-            image_size=(width_px, height_px),
-        )
+        size = (width_px, height_px)
+        pose = _pose(frame.t_ms, result.pose_landmarks[chosen], result.pose_world_landmarks[chosen], size)
+        return self._with_lost_arms_found(pose, image)
+
+    def _with_lost_arms_found(self, pose: Pose, image: Any) -> Pose:
+        """`pose` with each arm whose wrist the tracker lost taken from a per-image pass that sees it (see the class
+        notes)."""
+        lost = [arm for arm in ARMS if pose.visibility[arm[WRIST_IN_ARM]] < WRIST_LOST_VISIBILITY]
+        if not lost:
+            self._second_look_found = False
+            return pose
+        last_ms = self._second_look_ms
+        if not self._second_look_found and last_ms is not None and pose.t_ms - last_ms < RELOOK_EVERY_MS:
+            return pose
+        self._second_look_ms = pose.t_ms
+        seen = self._look_again(pose, image)
+        if seen is None:
+            self._second_look_found = False
+            return pose
+        found = [arm for arm in lost if seen.visibility[arm[WRIST_IN_ARM]] >= WRIST_FOUND_VISIBILITY]
+        self._second_look_found = bool(found)
+        return _with_arms(pose, seen, found) if found else pose
+
+    def _look_again(self, tracked: Pose, image: Any) -> Pose | None:
+        """The per-image pass's pose of the person the tracker follows, or None when it found nobody or someone else
+        (torso landmarks apart by SAME_PERSON_TORSO_SHARE of the picture on average)."""
+        result = self._second_look.detect(image)
+        if not result.pose_landmarks:
+            return None
+        seen = _pose(tracked.t_ms, result.pose_landmarks[0], result.pose_world_landmarks[0], tracked.image_size)
+        torso = list(TORSO)
+        gaps = np.linalg.norm(tracked.image_xyz[torso, :2] - seen.image_xyz[torso, :2], axis=1)
+        return seen if float(gaps.mean()) < SAME_PERSON_TORSO_SHARE else None
 
     def _forget_last_person(self, frame: Frame) -> None:
         """Between sessions: one black frame of `frame`'s size, SESSION_GAP_MS after the last session's end, then
@@ -160,6 +198,7 @@ class PoseEstimator:
 
     def close(self) -> None:
         self._landmarker.close()
+        self._second_look.close()
         if self._crowd is not None:
             self._crowd.close()
 
@@ -279,6 +318,42 @@ class SharedEstimator:
 CROWD_MAX_PEOPLE = 2  # enough to notice "someone else is in view"
 SESSION_GAP_MS = 1_000  # MediaPipe time between one session's last frame, the black frame, and the next's first
 TORSO = (11, 12, 23, 24)  # shoulders and hips: the steadiest landmarks to tell people apart
+ARMS = ([11, 13, 15, 17, 19, 21], [12, 14, 16, 18, 20, 22])  # shoulder, elbow, wrist, pinky, index, thumb
+WRIST_IN_ARM = 2
+WRIST_LOST_VISIBILITY = 0.15
+WRIST_FOUND_VISIBILITY = 0.5
+"""A wrist the tracker lost reads under 0.15 (0.02-0.06 while it kept a raised hand at the hip); a per-image pass
+that sees it reads 0.5-0.97."""
+RELOOK_EVERY_MS = 250
+"""Between second looks that find nothing: a far hand hidden behind the body reads faint too (a fifth of the frames
+on the side-on tuning renders), and each such frame must not cost a second pass."""
+SAME_PERSON_TORSO_SHARE = 0.1
+"""The per-image pass found the person the tracker follows when their torso landmarks lie within this share of the
+picture of each other on average."""
+
+
+def _pose(t_ms: int, image_landmarks: Any, world_landmarks: Any, image_size: tuple[int, int]) -> Pose:
+    """A Pose from one person's MediaPipe landmark lists."""
+    return Pose(
+        t_ms=t_ms,
+        image_xyz=np.array([(lm.x, lm.y, lm.z) for lm in image_landmarks], dtype=float),
+        world_xyz=np.array([(lm.x, lm.y, lm.z) for lm in world_landmarks], dtype=float),
+        visibility=np.array([lm.visibility or 0.0 for lm in image_landmarks], dtype=float),
+        presence=np.array([lm.presence or 0.0 for lm in image_landmarks], dtype=float),
+        image_size=image_size,
+    )
+
+
+def _with_arms(pose: Pose, source: Pose, arms: list[list[int]]) -> Pose:
+    """`pose` with these arms' landmarks from `source`; in 3D each arm hangs from `pose`'s own shoulder."""
+    image_xyz, world_xyz = pose.image_xyz.copy(), pose.world_xyz.copy()
+    visibility, presence = pose.visibility.copy(), pose.presence.copy()
+    for arm in arms:
+        shoulder = arm[0]
+        image_xyz[arm] = source.image_xyz[arm]
+        world_xyz[arm] = pose.world_xyz[shoulder] + source.world_xyz[arm] - source.world_xyz[shoulder]
+        visibility[arm], presence[arm] = source.visibility[arm], source.presence[arm]
+    return Pose(pose.t_ms, image_xyz, world_xyz, visibility, presence, pose.image_size)
 
 
 def pick_person(candidates: list[np.ndarray], followed: np.ndarray | None) -> int:

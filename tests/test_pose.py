@@ -6,6 +6,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -173,3 +174,76 @@ def test_switching_model_variants_mid_session_keeps_finding_the_person(person_cl
         models.close()
     assert [variant for variant, _ in seen] == ["full"] * 20 + ["lite"] * 20 + ["full"] * 20
     assert all(found for _, found in seen[5:])  # after the tracker's first lock-on, every frame has the person
+
+
+
+def _result(wrist_visibility: float, wrist_y: float, body_x: float = 0.5) -> SimpleNamespace:
+    """One person standing at `body_x`; both wrists at `wrist_y` with `wrist_visibility`. World = image here."""
+    points = [SimpleNamespace(x=body_x, y=0.3 + 0.015 * i, z=0.0, visibility=0.9, presence=0.9) for i in range(33)]
+    for wrist in (15, 16):
+        points[wrist] = SimpleNamespace(x=body_x - 0.05, y=wrist_y, z=0.0, visibility=wrist_visibility, presence=0.9)
+    return SimpleNamespace(pose_landmarks=[points], pose_world_landmarks=[points])
+
+
+class _Tracker:
+    """Stands in for the VIDEO-mode landmarker: it keeps both wrists low and faint (raised hands it lost)."""
+
+    def detect_for_video(self, image, t_ms: int) -> SimpleNamespace:
+        return _result(wrist_visibility=0.03, wrist_y=0.6)
+
+    def close(self) -> None:
+        pass
+
+
+class _SecondLook:
+    """Stands in for the per-image landmarker: sees the wrists raised, with this visibility, on this person."""
+
+    def __init__(self, wrist_visibility: float, body_x: float = 0.5) -> None:
+        self.wrist_visibility, self.body_x, self.calls = wrist_visibility, body_x, 0
+
+    def detect(self, image) -> SimpleNamespace:
+        self.calls += 1
+        return _result(self.wrist_visibility, wrist_y=0.1, body_x=self.body_x)
+
+    def close(self) -> None:
+        pass
+
+
+def _wrists_seen(second_look: _SecondLook, frame_times_ms: list[int]) -> list[float]:
+    """The left wrist's image height in each frame, with the fake tracker and this fake second look."""
+    image = np.full((120, 160, 3), 90, np.uint8)
+    with PoseEstimator() as estimator:
+        estimator._landmarker.close()
+        estimator._second_look.close()
+        estimator._landmarker, estimator._second_look = _Tracker(), second_look
+        poses = [estimator.detect(Frame(image, t_ms, i)) for i, t_ms in enumerate(frame_times_ms)]
+    return [round(float(pose.image_xyz[15, 1]), 2) for pose in poses]
+
+
+def test_an_arm_the_tracker_lost_comes_from_a_second_look_while_that_look_keeps_finding_it() -> None:
+    second_look = _SecondLook(wrist_visibility=0.95)
+    assert _wrists_seen(second_look, [0, 33, 66, 100]) == [0.1, 0.1, 0.1, 0.1]
+    assert second_look.calls == 4  # every frame while it finds the wrist
+
+
+def test_a_second_look_that_finds_no_wrist_is_tried_again_only_after_250_ms() -> None:
+    second_look = _SecondLook(wrist_visibility=0.2)
+    assert _wrists_seen(second_look, [0, 1, 100, 300, 301]) == [0.6] * 5
+    assert second_look.calls == 2  # at 0 and at 300 ms of frame time
+
+
+def test_a_second_look_at_someone_else_is_not_taken() -> None:
+    assert _wrists_seen(_SecondLook(wrist_visibility=0.95, body_x=0.8), [0, 300]) == [0.6, 0.6]
+
+
+def test_a_found_arm_hangs_from_the_tracked_shoulder_in_3d() -> None:
+    image = np.full((120, 160, 3), 90, np.uint8)
+    with PoseEstimator() as estimator:
+        estimator._landmarker.close()
+        estimator._second_look.close()
+        estimator._landmarker, estimator._second_look = _Tracker(), _SecondLook(0.95, body_x=0.55)
+        pose = estimator.detect(Frame(image, 0, 0))
+    assert pose is not None
+    # the second look's wrist sits 0.05 left of its shoulder and at height 0.1: so it does from the tracked shoulder
+    np.testing.assert_allclose(pose.world_xyz[15, :2], [0.5 - 0.05, 0.1], atol=1e-9)
+    np.testing.assert_allclose(pose.world_xyz[11, :2], [0.5, 0.3 + 0.015 * 11], atol=1e-9)
