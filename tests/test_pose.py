@@ -176,7 +176,6 @@ def test_switching_model_variants_mid_session_keeps_finding_the_person(person_cl
     assert all(found for _, found in seen[5:])  # after the tracker's first lock-on, every frame has the person
 
 
-
 def _result(wrist_visibility: float, wrist_y: float, body_x: float = 0.5) -> SimpleNamespace:
     """One person standing at `body_x`; both wrists at `wrist_y` with `wrist_visibility`. World = image here."""
     points = [SimpleNamespace(x=body_x, y=0.3 + 0.015 * i, z=0.0, visibility=0.9, presence=0.9) for i in range(33)]
@@ -209,15 +208,21 @@ class _SecondLook:
         pass
 
 
-def _wrists_seen(second_look: _SecondLook, frame_times_ms: list[int]) -> list[float]:
-    """The left wrist's image height in each frame, with the fake tracker and this fake second look."""
+def _poses_seen(second_look: _SecondLook, frame_times_ms: list[int]) -> list[Pose]:
+    """The estimator's pose in each frame, with the fake tracker and this fake second look."""
     image = np.full((120, 160, 3), 90, np.uint8)
     with PoseEstimator() as estimator:
         estimator._landmarker.close()
         estimator._second_look.close()
         estimator._landmarker, estimator._second_look = _Tracker(), second_look
         poses = [estimator.detect(Frame(image, t_ms, i)) for i, t_ms in enumerate(frame_times_ms)]
-    return [round(float(pose.image_xyz[15, 1]), 2) for pose in poses]
+    assert all(pose is not None for pose in poses)
+    return poses
+
+
+def _wrists_seen(second_look: _SecondLook, frame_times_ms: list[int]) -> list[float]:
+    """The left wrist's image height in each frame."""
+    return [round(float(pose.image_xyz[15, 1]), 2) for pose in _poses_seen(second_look, frame_times_ms)]
 
 
 def test_an_arm_the_tracker_lost_comes_from_a_second_look_while_that_look_keeps_finding_it() -> None:
@@ -237,13 +242,7 @@ def test_a_second_look_at_someone_else_is_not_taken() -> None:
 
 
 def test_a_found_arm_hangs_from_the_tracked_shoulder_in_3d() -> None:
-    image = np.full((120, 160, 3), 90, np.uint8)
-    with PoseEstimator() as estimator:
-        estimator._landmarker.close()
-        estimator._second_look.close()
-        estimator._landmarker, estimator._second_look = _Tracker(), _SecondLook(0.95, body_x=0.55)
-        pose = estimator.detect(Frame(image, 0, 0))
-    assert pose is not None
+    [pose] = _poses_seen(_SecondLook(0.95, body_x=0.55), [0])
     # the second look's wrist sits 0.05 left of its shoulder and at height 0.1: so it does from the tracked shoulder
     np.testing.assert_allclose(pose.world_xyz[15, :2], [0.5 - 0.05, 0.1], atol=1e-9)
     np.testing.assert_allclose(pose.world_xyz[11, :2], [0.5, 0.3 + 0.015 * 11], atol=1e-9)
