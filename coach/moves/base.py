@@ -8,7 +8,8 @@ Per frame the checker
 3. steps the phase machine: a phase is entered when all its conditions pass their *enter* thresholds for at least
    its `min_dwell_ms`, and left when one fails its *leave* threshold (hysteresis). Confirmed phases form a history
    (repeats collapse); a Rep pattern matching the end of that history counts one rep for its side;
-4. times holds the same way (enter/leave thresholds, dwell credited back, a short grace for glitches);
+4. times holds the same way (enter/leave thresholds, dwell credited back, a short grace for glitches: a pause in
+   which the person was only out of sight, never seen out of the posture, is credited once the hold resumes);
 5. raises cues whose condition held for their dwell, with a per-cue cooldown, and praise after clean reps; a move with
    long holds adds BREATHE, a calm reminder that is spoken softly and never crowds out a form cue.
 
@@ -146,6 +147,9 @@ class Hold:
     when: tuple[Condition, ...]
     min_dwell_ms: int = 500
     grace_ms: int = 600
+    """A hold broken for less than this resumes instead of ending. Time the posture was seen broken is never
+    credited; time the person was out of sight (no pose, joints hidden) is, when the hold resumes straight after:
+    the model losing a held body for a few frames (dim light, noise) said nothing against the posture."""
     first_dwell_ms: int | None = None
     """The set's first hold on this side waits this long instead (then counts from its start), where the position is
     also passed through by moves that never stay in it; once held, a return after a break waits min_dwell_ms."""
@@ -493,6 +497,7 @@ class _HoldState:
     held: bool = False  # whether this side has been held yet in the set
     holding: bool = False
     paused_since_ms: int | None = None
+    unseen_pause_ms: int | None = None  # time of this pause with the person out of sight; None once seen broken
     extreme: float = math.nan
 
 
@@ -591,6 +596,9 @@ class MoveChecker:
                 state.candidate_gap_ms += dt_ms
                 if state.candidate_gap_ms > spec.grace_ms:
                     state.candidate_since_ms = None
+            if state.holding:
+                unseen_ms = 0 if state.paused_since_ms is None else state.unseen_pause_ms
+                state.unseen_pause_ms = None if unseen_ms is None else unseen_ms + dt_ms
             self._pause_hold(t_ms, spec, state, events)
         for cue_id in self._cue_since_ms:
             self._cue_since_ms[cue_id] = None
@@ -704,17 +712,19 @@ class MoveChecker:
         """Time each hold; in `extra_view` (not one of the move's views) only those timed from it (Hold.extra_views)."""
         for spec, state in zip(self.move.holds, self._holds, strict=True):
             if extra_view is not None and extra_view not in spec.extra_views:
-                state.candidate_since_ms = None
+                state.candidate_since_ms = state.unseen_pause_ms = None
                 self._pause_hold(t_ms, spec, state, events)
                 continue
             if state.holding:
                 if all_pass(spec.when, values, staying=True):
-                    if state.paused_since_ms is None:
-                        self.hold_ms[spec.side] = self.hold_ms.get(spec.side, 0) + dt_ms
-                        self._good_hold_ms += 0 if self._cue_active_form() else dt_ms
-                    state.paused_since_ms = None
+                    if state.paused_since_ms is None or state.unseen_pause_ms is not None:
+                        held_ms = dt_ms + (state.unseen_pause_ms or 0)
+                        self.hold_ms[spec.side] = self.hold_ms.get(spec.side, 0) + held_ms
+                        self._good_hold_ms += 0 if self._cue_active_form() else held_ms
+                    state.paused_since_ms = state.unseen_pause_ms = None
                     self._track_hold_extreme(spec, state, values)
                 else:
+                    state.unseen_pause_ms = None
                     self._pause_hold(t_ms, spec, state, events)
                 continue
             if not all_pass(spec.when, values, staying=False):
@@ -742,6 +752,7 @@ class MoveChecker:
         if t_ms - state.paused_since_ms < spec.grace_ms:
             return
         state.holding, state.candidate_since_ms, state.paused_since_ms = False, None, None
+        state.unseen_pause_ms = None
         events.append(HoldChanged(t_ms, spec.side, False, self.hold_ms[spec.side]))
         if self.move.kind == "hold" and math.isfinite(state.extreme):
             self.rom.setdefault(spec.side, []).append(round(state.extreme, 1))
