@@ -77,7 +77,7 @@ class _Tab:
         self.ws = ws
         self.session = _Session()
         self.poses = threading.Semaphore(0)  # released per pose event: the page's in-flight rule and the warm-up
-        self.first_pose = threading.Event()  # a pose of frame 0: the new session's events have begun
+        self.first_pose = threading.Event()  # the new session's events have begun (see begin)
         self.error: str | None = None
         self._reader = threading.Thread(target=self._read, name="bench-latency-reader", daemon=True)
         self._reader.start()
@@ -114,10 +114,16 @@ class _Tab:
             self.error = event["message"]
 
     def begin(self, start: dict[str, Any]) -> _Session:
-        """Start a new session (replacing the last) and measure it from its first frame on."""
+        """Start a new session (replacing the last) and measure it from its first frame on.
+
+        After a finished session (its summary is in) every pose event is the new one's, even when the live loop,
+        still busy, replaced the page's frame 0 in its slot; otherwise late events wait for a pose of frame 0."""
+        last_finished = self.session.summary.is_set()
         self.first_pose.clear()
         self.poses = threading.Semaphore(0)
         self.session = _Session(stamped_by_server=start["source"] == "server")
+        if last_finished:
+            self.first_pose.set()
         self.ws.send(json.dumps({"type": "start", "settings": {"mode": "follow"}, **start}))
         return self.session
 
@@ -184,14 +190,17 @@ def _file_session(client: _Tab, max_frames: int | None, clip_s: float) -> _Sessi
 
 
 def _browser_session(client: _Tab, clip: Path, max_frames: int | None) -> _Session:
-    """The page's part: frames at the clip's rate, each a capture time plus a JPEG, a few on their way at most."""
+    """The page's part: frames at the clip's rate, each a capture time plus a JPEG, a few on their way at most.
+
+    `max_frames` counts frames sent: on a slow machine the page skips most frames, and a count of frames played
+    could leave none past the warm-up to measure."""
     session = client.begin({"source": "browser"})
     in_flight, sent_ms = 0, 0.0
     with FileSource(clip) as source:
         started_s = time.monotonic()
         first_ms: float | None = None
         for frame in source:
-            if max_frames is not None and frame.index >= max_frames:
+            if max_frames is not None and len(session.captured_ms) >= max_frames:
                 break
             delay_s = started_s + frame.t_ms / 1000 - time.monotonic()
             if delay_s > 0:
@@ -259,8 +268,11 @@ def run_latency(clip: Path, variant: str = "full", max_frames: int | None = None
         file_session = _file_session(client, max_frames, frames / fps)
         played = frame_count if max_frames is None else max(file_session.frame_indexes, default=-1) + 1
         runs.append(_summarise("file", file_session, played))
-        progress(f"latency: browser camera, {frames} frames at {fps:.0f} fps")
-        runs.append(_summarise("browser", _browser_session(client, clip, max_frames), frames))
+        progress(f"latency: browser camera at {fps:.0f} fps, "
+                 + ("the whole clip" if max_frames is None else f"until {max_frames} frames are sent"))
+        browser_session = _browser_session(client, clip, max_frames)
+        played = frame_count if max_frames is None else len(browser_session.captured_ms) + browser_session.page_skipped
+        runs.append(_summarise("browser", browser_session, played))
     return {"kind": "latency", "clip": clip.name, "model": variant, "fps": round(fps, 2), "size": list(size),
             "warmup_frames": WARMUP_FRAMES, "runs": runs, "targets": [t.as_json() for t in targets(runs)]}
 

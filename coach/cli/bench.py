@@ -41,7 +41,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             sub.add_argument("--clips", nargs="+", type=Path, default=None, metavar="VIDEO",
                              help="clips to use (default: every labelled clip in sample_videos/)")
         sub.add_argument("--max-frames", type=_positive_int, default=None, metavar="N",
-                         help="only the first N frames of each clip (soak: in total), for quick runs")
+                         help="only the first N frames of each clip (soak: in total; latency's browser path: "
+                              "N sent), for quick runs")
         sub.add_argument("--out", type=Path, default=Path("bench/results"), metavar="DIR",
                          help="results folder (default: bench/results)")
         sub.add_argument("--name", default=None, help="results file name after '<kind>-' (default: a timestamp)")
