@@ -68,11 +68,13 @@ class PoseEstimator:
     hand raised fast can leave that crop; MediaPipe then keeps the wrist where it was, at visibility 0.02-0.06, for a
     second or for the whole hold (rendered overhead reaches), while a per-image pass (the person detector first, no
     crop from the last frame) finds it raised at 0.5-0.97. So while a wrist reads lost the frame also gets a
-    per-image pass, at most once per RELOOK_EVERY_MS of frame time until one finds that wrist, then on every frame
-    for as long as it keeps finding it; found, that arm (shoulder to fingers) comes from the per-image pass. Only the
-    arm: a per-image pass on every frame for the whole body loses raised arms that tracking keeps (hip flexor holds
-    timed right 12 -> 8 of 30 on the tuning renders, arms alone 12 -> 14), and costs twice the time. Dropping the
-    tracker instead (a black frame) does not help: its next frame keeps the wrist lost.
+    per-image pass, on every frame for as long as one keeps finding it; found, that arm (shoulder to fingers) comes
+    from the per-image pass. A pass that finds nothing waits RELOOK_FIRST_WAIT_MS of frame time before the next,
+    and each further miss in a row doubles the wait up to RELOOK_MAX_WAIT_MS: a far hand hidden behind the body for
+    a whole set costs a pass a second, not four, and the frames that pay for two passes stay out of the latency's
+    95th percentile. Only the arm: a per-image pass on every frame for the whole body loses raised arms that
+    tracking keeps (hip flexor holds timed right 12 -> 8 of 30 on the tuning renders, arms alone 12 -> 14), and costs
+    twice the time. Dropping the tracker instead (a black frame) does not help: its next frame keeps the wrist lost.
     """
 
     def __init__(self, variant: str = "full", model_path: Path | None = None, num_poses: int = 1,
@@ -90,8 +92,8 @@ class PoseEstimator:
 
         self._landmarker = landmarker(vision.RunningMode.VIDEO, num_poses)
         self._second_look = landmarker(vision.RunningMode.IMAGE, 1)
-        self._second_look_ms: int | None = None
-        self._second_look_found = False
+        self._second_look_ms = 0  # the frame time of the last per-image pass (read only after a miss)
+        self._second_looks_missed = 0  # per-image passes in a row that found no lost wrist
         self._crowd = None if crowd_check_ms is None else landmarker(vision.RunningMode.IMAGE, CROWD_MAX_PEOPLE)
         self._crowd_check_ms = crowd_check_ms or 0
         self._crowd_checked_ms: int | None = None
@@ -111,7 +113,7 @@ class PoseEstimator:
         self._new_session = self._graph_t_ms is not None
         self._followed = None
         self._crowd_checked_ms = None
-        self._second_look_ms, self._second_look_found = None, False
+        self._second_look_ms, self._second_looks_missed = 0, 0
         self.people_in_view = 0
 
     def detect(self, frame: Frame) -> Pose | None:
@@ -154,19 +156,20 @@ class PoseEstimator:
         notes)."""
         lost = [arm for arm in ARMS if pose.visibility[arm[WRIST_IN_ARM]] < WRIST_LOST_VISIBILITY]
         if not lost:
-            self._second_look_found = False
+            self._second_looks_missed = min(self._second_looks_missed, 1)
             return pose
-        last_ms = self._second_look_ms
-        if not self._second_look_found and last_ms is not None and pose.t_ms - last_ms < RELOOK_EVERY_MS:
+        if self._second_looks_missed and pose.t_ms - self._second_look_ms < self._relook_wait_ms():
             return pose
         self._second_look_ms = pose.t_ms
         seen = self._look_again(pose, image)
-        if seen is None:
-            self._second_look_found = False
-            return pose
-        found = [arm for arm in lost if seen.visibility[arm[WRIST_IN_ARM]] >= WRIST_FOUND_VISIBILITY]
-        self._second_look_found = bool(found)
-        return _with_arms(pose, seen, found) if found else pose
+        found = [] if seen is None else [arm for arm in lost
+                                         if seen.visibility[arm[WRIST_IN_ARM]] >= WRIST_FOUND_VISIBILITY]
+        self._second_looks_missed = 0 if found else self._second_looks_missed + 1
+        return _with_arms(pose, seen, found) if seen is not None and found else pose
+
+    def _relook_wait_ms(self) -> int:
+        """Frame time to wait after the last per-image pass, which found nothing (see the class notes)."""
+        return min(RELOOK_FIRST_WAIT_MS * 2 ** (self._second_looks_missed - 1), RELOOK_MAX_WAIT_MS)
 
     def _look_again(self, tracked: Pose, image: Any) -> Pose | None:
         """The per-image pass's pose of the person the tracker follows, or None when it found nobody or someone else
@@ -324,9 +327,11 @@ WRIST_LOST_VISIBILITY = 0.15
 WRIST_FOUND_VISIBILITY = 0.5
 """A wrist the tracker lost reads under 0.15 (0.02-0.06 while it kept a raised hand at the hip); a per-image pass
 that sees it reads 0.5-0.97."""
-RELOOK_EVERY_MS = 250
+RELOOK_FIRST_WAIT_MS = 250
+RELOOK_MAX_WAIT_MS = 1_000
 """Between second looks that find nothing: a far hand hidden behind the body reads faint too (a fifth of the frames
-on the side-on tuning renders), and each such frame must not cost a second pass."""
+on the side-on tuning renders; 278 of bridge_march_a's 684, 205 of them in a row), and each such frame must not cost a
+second pass. The cap keeps a hand raised out of the tracker's crop found within about a second."""
 SAME_PERSON_TORSO_SHARE = 0.1
 """The per-image pass found the person the tracker follows when their torso landmarks lie within this share of the
 picture of each other on average."""

@@ -185,10 +185,14 @@ def _result(wrist_visibility: float, wrist_y: float, body_x: float = 0.5) -> Sim
 
 
 class _Tracker:
-    """Stands in for the VIDEO-mode landmarker: it keeps both wrists low and faint (raised hands it lost)."""
+    """Stands in for the VIDEO-mode landmarker: it keeps both wrists low and faint (raised hands it lost), except at
+    the frame times in `wrists_seen_at_ms`."""
+
+    def __init__(self, wrists_seen_at_ms: frozenset[int] = frozenset()) -> None:
+        self.wrists_seen_at_ms = wrists_seen_at_ms
 
     def detect_for_video(self, image, t_ms: int) -> SimpleNamespace:
-        return _result(wrist_visibility=0.03, wrist_y=0.6)
+        return _result(wrist_visibility=0.9 if t_ms in self.wrists_seen_at_ms else 0.03, wrist_y=0.6)
 
     def close(self) -> None:
         pass
@@ -208,13 +212,14 @@ class _SecondLook:
         pass
 
 
-def _poses_seen(second_look: _SecondLook, frame_times_ms: list[int]) -> list[Pose]:
-    """The estimator's pose in each frame, with the fake tracker and this fake second look."""
+def _poses_seen(second_look: _SecondLook, frame_times_ms: list[int], tracker: _Tracker | None = None) -> list[Pose]:
+    """The estimator's pose in each frame, with this fake tracker (by default one that loses both wrists) and this
+    fake second look."""
     image = np.full((120, 160, 3), 90, np.uint8)
     with PoseEstimator() as estimator:
         estimator._landmarker.close()
         estimator._second_look.close()
-        estimator._landmarker, estimator._second_look = _Tracker(), second_look
+        estimator._landmarker, estimator._second_look = tracker or _Tracker(), second_look
         poses = [estimator.detect(Frame(image, t_ms, i)) for i, t_ms in enumerate(frame_times_ms)]
     assert all(pose is not None for pose in poses)
     return poses
@@ -235,6 +240,18 @@ def test_a_second_look_that_finds_no_wrist_is_tried_again_only_after_250_ms() ->
     second_look = _SecondLook(wrist_visibility=0.2)
     assert _wrists_seen(second_look, [0, 1, 100, 300, 301]) == [0.6] * 5
     assert second_look.calls == 2  # at 0 and at 300 ms of frame time
+
+
+def test_second_looks_that_keep_finding_nothing_wait_twice_as_long_each_time_up_to_a_second() -> None:
+    second_look = _SecondLook(wrist_visibility=0.2)
+    _poses_seen(second_look, list(range(0, 4_000, 250)))
+    assert second_look.calls == 6  # at 0, 250, 750, 1750, 2750 and 3750 ms: waits of 250, 500, then 1000 ms
+
+
+def test_a_wrist_the_tracker_sees_again_brings_the_wait_back_to_250_ms() -> None:
+    second_look = _SecondLook(wrist_visibility=0.2)
+    _poses_seen(second_look, [0, 250, 750, 800, 1050, 1100], _Tracker(wrists_seen_at_ms=frozenset({800})))
+    assert second_look.calls == 4  # at 0, 250 and 750 ms, then 250 ms after the last: 1050 (not 1750)
 
 
 def test_a_second_look_at_someone_else_is_not_taken() -> None:
