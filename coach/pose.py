@@ -155,7 +155,7 @@ class PoseEstimator:
         """`pose` with each arm whose wrist the tracker lost taken from a per-image pass that sees it (see the class
         notes)."""
         lost = [arm for arm in ARMS if pose.visibility[arm[WRIST_IN_ARM]] < WRIST_LOST_VISIBILITY]
-        if not lost:
+        if not lost:  # the tracker sees the wrists: the next lost one waits no longer than the first wait
             self._second_looks_missed = min(self._second_looks_missed, 1)
             return pose
         if self._second_looks_missed and pose.t_ms - self._second_look_ms < self._relook_wait_ms():
@@ -164,8 +164,11 @@ class PoseEstimator:
         seen = self._look_again(pose, image)
         found = [] if seen is None else [arm for arm in lost
                                          if seen.visibility[arm[WRIST_IN_ARM]] >= WRIST_FOUND_VISIBILITY]
-        self._second_looks_missed = 0 if found else self._second_looks_missed + 1
-        return _with_arms(pose, seen, found) if seen is not None and found else pose
+        if seen is None or not found:
+            self._second_looks_missed += 1
+            return pose
+        self._second_looks_missed = 0
+        return _with_arms(pose, seen, found)
 
     def _relook_wait_ms(self) -> int:
         """Frame time to wait after the last per-image pass, which found nothing (see the class notes)."""
