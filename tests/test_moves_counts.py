@@ -162,6 +162,26 @@ def test_marches_that_go_straight_from_one_knee_to_the_other_all_count(side: str
     assert_matches(k.run_checker("bridge_march", k.film(k.timeline(keys), view, seed=7, **NOISE)), expected)
 
 
+@pytest.mark.parametrize("view", ["side", "oblique"])
+@pytest.mark.parametrize("side", SIDES)
+def test_a_near_march_whose_far_thigh_the_model_lifts_too_still_counts(side: str, view: str) -> None:
+    """MediaPipe lifts a far thigh hidden behind the near one's march (rendered sets: near +21 degrees, far +15 in
+    the picture, split 9): here the far leg swings 80% of the way with the near march, so the thighs' split stays
+    under the march's entry; the old split-only rule counted none of the near side's marches."""
+    keys, expected = k.bridge_clip([side, other(side), side, other(side)])
+    filmed = k.far_thigh_copies_near(k.film(k.timeline(keys), view, seed=7, **NOISE), 0.8)
+    assert_matches(k.run_checker("bridge_march", filmed), expected)
+
+
+@pytest.mark.parametrize("view", ["side", "oblique"])
+def test_lowering_from_bridges_with_the_far_thigh_copied_counts_no_march(view: str) -> None:
+    """Lowering the hips raises both thighs alike in the picture too; the torso's tilt falling toward the floor's
+    tells it from a march, so plain bridges count as bridges only."""
+    keys, expected = k.bridge_clip([], plain_bridges=3)
+    filmed = k.far_thigh_copies_near(k.film(k.timeline(keys), view, seed=7, **NOISE), 0.8)
+    assert_matches(k.run_checker("bridge_march", filmed), expected)
+
+
 @pytest.mark.parametrize(("move_id", "leg"), [("lunge_rotation", "same"), ("hip_flexor_reach", "other"),
                                              ("hip_90_90", "same")])
 @pytest.mark.parametrize("side", SIDES)
