@@ -173,6 +173,15 @@ def test_a_near_march_whose_far_thigh_the_model_lifts_too_still_counts(side: str
     assert_matches(k.run_checker("bridge_march", filmed), expected)
 
 
+@pytest.mark.parametrize("side", SIDES)
+def test_a_shallow_near_march_that_drags_the_far_thigh_a_little_still_counts(side: str) -> None:
+    """A shallow march (25 degrees) whose far thigh the model draws 40% lifted with it: the thighs split about 15
+    degrees in the picture, under the march's entry, while the near thigh rose 25 from where it rests."""
+    keys, _ = k.bridge_clip([side, other(side), side, other(side)], knee_up_deg=25.0)
+    filmed = k.far_thigh_copies_near(k.film(k.timeline(keys), "side", seed=7, **NOISE), 0.4)
+    assert k.run_checker("bridge_march", filmed).reps == {"left": 2, "right": 2, "both": 1}
+
+
 @pytest.mark.parametrize("view", ["side", "oblique"])
 def test_lowering_from_bridges_with_the_far_thigh_copied_counts_no_march(view: str) -> None:
     """Lowering the hips raises both thighs alike in the picture too; the torso's tilt falling toward the floor's

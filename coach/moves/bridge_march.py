@@ -6,9 +6,10 @@ range (see Calibrate in base.py): MediaPipe's 3D bridge line read 124-128 lowere
 real side-view clips, 133 and 163 on a render, so one body's absolute angles miss other bodies' tops, while every
 bridge is a 30-45 degree rise from that person's floor. The bridge line is the 3D shoulder-midpoint / hip-midpoint
 / knee angle on the supporting leg (the straighter of the two); a knee lift is the angle between the thighs in the
-image, given to the thigh that is raised (or, where the model lifts the far thigh along with the near one's march,
-the near thigh's own rise). The pelvis check compares the 3D hip line with the shoulder line (the
-shoulders stay flat on the floor): it should not tip toward the lifted side (drop) or turn along the body axis (twist).
+image, given to the thigh that is raised (with the hips up, the raised thigh's own rise where larger: the model
+lifts the far thigh along with a near one's march). The pelvis check compares the 3D hip line with the shoulder
+line (the shoulders stay flat on the floor): it should not tip toward the lifted side (drop) or turn along the body
+axis (twist).
 """
 
 from __future__ import annotations
@@ -61,7 +62,8 @@ COPIED_SHARE = 0.6
 """Both thighs risen this far above where they rest in the bridge, the lesser rise at least this share of the
 greater: MediaPipe lifts the far thigh along with the near one's march (rendered side and oblique sets: near thigh
 +21, far +15 in the picture, their split 9 degrees, under the march's entry), so two thighs risen alike are the near
-leg's march. A far leg's own march shows alone (near +6, far +31) and keeps the split's reading."""
+leg's march. A far leg's own march shows alone (near +6, far +31); a shallow near march can drag the far thigh a
+little (near +22, far +8: split 16), where the near thigh's own rise is the lift."""
 TILT_MIN_RANGE_DEG = 8.0
 HIPS_STAY_UP_PCT = 80.0
 """Lowering from a bridge also raises both thighs alike in the picture (the hips drop, the knees stay): there the
@@ -101,16 +103,20 @@ def thigh_split_deg(pose: Pose, side: str) -> float:
 
 
 def knee_lift_deg(pose: Pose, values: Mapping[str, float], side: str) -> float:
-    """How far this knee is lifted in the bridge: the thighs' split (thigh_split_deg), or, when both thighs have
-    risen alike from where they rest with the hips up, the near thigh's rise, put on the split's scale so that a
-    rise of COPIED_LIFT_DEG is the march's entry (the far thigh reads 0: see COPIED_SHARE)."""
-    other = m.other(side)
-    rise, other_rise = values[THIGH_RANGES[side].rise], values[THIGH_RANGES[other].rise]
+    """How far this knee is lifted in the bridge, on the thighs' split scale (thigh_split_deg).
+
+    The split under-reads a march whose far thigh the model draws lifted too, so with the hips up the raised thigh's
+    own rise from where it rests counts where it is the larger, and two thighs risen alike are the near leg's march
+    (see COPIED_SHARE), its rise shifted so that COPIED_LIFT_DEG is the march's entry; the far thigh then reads 0.
+    """
+    split = values[f"{side}_thigh_split_deg"]
+    if not values[TILT_RANGE.range_pct] >= HIPS_STAY_UP_PCT:
+        return split
+    rise, other_rise = values[THIGH_RANGES[side].rise], values[THIGH_RANGES[m.other(side)].rise]
     lesser, greater = sorted((rise, other_rise))
-    copied = lesser >= COPIED_LIFT_DEG and lesser >= COPIED_SHARE * greater
-    if copied and values[TILT_RANGE.range_pct] >= HIPS_STAY_UP_PCT:
+    if lesser >= COPIED_LIFT_DEG and lesser >= COPIED_SHARE * greater:
         return rise + KNEE_UP_ENTER_DEG - COPIED_LIFT_DEG if side == g.near_side(pose) else 0.0
-    return values[f"{side}_thigh_split_deg"]
+    return max(split, rise) if rise > other_rise else split
 
 
 def _pelvis_in_chest_frame(pose: Pose) -> tuple[float, float]:
