@@ -163,6 +163,19 @@ def test_marches_that_go_straight_from_one_knee_to_the_other_all_count(side: str
 
 
 @pytest.mark.parametrize("view", ["side", "oblique"])
+def test_bridges_after_a_slow_lie_down_all_count(view: str) -> None:
+    """Lying back from sitting over 3.5 s opens the bridge line by 35 degrees, slow enough to read as settled, through
+    values well under the lowered position's: taken as the floor, they left every later lowering above the lowered
+    band (side-on here 1 of 3 counted, as on rendered slow sets). The torso is still rolling back then, and a floor is
+    read only with the body still."""
+    seated = k.angles(pelvis_pitch=-20, l_hip_flex=85, r_hip_flex=85, l_knee_flex=100, r_knee_flex=100)
+    keys, expected = k.bridge_clip([], plain_bridges=3)
+    lying_down = k.sequence((0.5, seated), (0.6, seated), (3.5, keys[0][1]))
+    clip = lying_down + [(lying_down[-1][0] + t_s, pose) for t_s, pose in keys]
+    assert_matches(k.run_checker("bridge_march", k.film(k.timeline(clip), view, seed=7, **NOISE)), expected)
+
+
+@pytest.mark.parametrize("view", ["side", "oblique"])
 @pytest.mark.parametrize("side", SIDES)
 def test_a_near_march_whose_far_thigh_the_model_lifts_too_still_counts(side: str, view: str) -> None:
     """MediaPipe lifts a far thigh hidden behind the near one's march (rendered sets: near +21 degrees, far +15 in

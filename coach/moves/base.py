@@ -90,6 +90,10 @@ class Calibrate:
     settled_per_s: float
     when: tuple[Condition, ...] = ()
     relax_ms: int = 20000
+    still_with: tuple[str, ...] = ()
+    """Other calibrated measures that must be settled too (each by its own spec) for a value to be settled: the body
+    still, not only this measure (a slow lie-down passes a bridge's line through the floor's values while the torso
+    is still rolling back)."""
 
     @property
     def rise(self) -> str:
@@ -405,9 +409,11 @@ class _Range:
     _provisional_low: bool | None = None
     """Which end the moving start set provisionally (True: the floor), None once a settled value has replaced it."""
 
-    def update(self, value: float, dt_ms: int, spec: Calibrate, values: Mapping[str, float]) -> None:
-        """Follow the value; move the ends only while it is settled (smoothed first: landmark jitter is no motion).
-        `values` are the frame's measures, for the calibration's own conditions."""
+    def update(self, value: float, dt_ms: int, spec: Calibrate, values: Mapping[str, float],
+               others_still: bool = True) -> None:
+        """Follow the value; move the ends only while it is settled (smoothed first: landmark jitter is no motion)
+        and `others_still` (see Calibrate.still_with). `values` are the frame's measures, for the calibration's own
+        conditions."""
         if not math.isfinite(self._smooth):
             self._smooth = self._extreme = value
         elif dt_ms > 0:
@@ -425,9 +431,12 @@ class _Range:
         if self._followed_ms < WARM_UP_MS:
             if not self._still_from_the_start(value, spec):
                 return
-        elif self._speed_per_s > spec.settled_per_s:
+        elif self._speed_per_s > spec.settled_per_s or not others_still:
             return
         self._move_ends(value, dt_ms, spec)
+
+    def settled(self, spec: Calibrate) -> bool:
+        return self._speed_per_s <= spec.settled_per_s
 
     def _move_ends(self, value: float, dt_ms: int, spec: Calibrate) -> None:
         if not math.isfinite(self.floor):
@@ -618,10 +627,12 @@ class MoveChecker:
     def _calibrate(self, dt_ms: int, values: dict[str, float]) -> None:
         """Add each calibrated measure's rise and range_pct (NaN, failing every condition, when not computable) and
         its centred value."""
-        for spec, found in zip(self.move.calibrate, self._ranges, strict=True):
+        ranges = {spec.measure: (spec, found) for spec, found in zip(self.move.calibrate, self._ranges, strict=True)}
+        for spec, found in ranges.values():
             value = values.get(spec.measure, math.nan)
             if math.isfinite(value) and all_pass(spec.when, values, staying=True):
-                found.update(value, dt_ms, spec, values)
+                still = all(ranges[other][1].settled(ranges[other][0]) for other in spec.still_with)
+                found.update(value, dt_ms, spec, values, still)
             if not (math.isfinite(value) and math.isfinite(found.floor)):
                 values[spec.rise] = values[spec.range_pct] = math.nan
                 values[spec.centred] = value

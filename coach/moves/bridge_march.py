@@ -141,8 +141,9 @@ def pelvis_off_level_pct(pose: Pose) -> float:
 
 LYING = Above("torso_tilt_deg", LYING_ENTER_DEG, LYING_LEAVE_DEG)
 KNEES_BENT = Below("straighter_knee_deg", KNEES_BENT_ENTER_DEG, KNEES_BENT_LEAVE_DEG)
-BRIDGE_RANGE = Calibrate("bridge_line_deg", BRIDGE_MIN_RISE_DEG, BRIDGE_SETTLED_DEG_PER_S, when=(LYING, KNEES_BENT))
 TILT_RANGE = Calibrate("torso_tilt_deg", TILT_MIN_RANGE_DEG, BRIDGE_SETTLED_DEG_PER_S, when=(LYING, KNEES_BENT))
+BRIDGE_RANGE = Calibrate("bridge_line_deg", BRIDGE_MIN_RISE_DEG, BRIDGE_SETTLED_DEG_PER_S, when=(LYING, KNEES_BENT),
+                         still_with=("torso_tilt_deg",))
 HIPS_UP = Above(BRIDGE_RANGE.range_pct, BRIDGE_UP_ENTER_PCT, BRIDGE_UP_LEAVE_PCT)
 THIGH_RANGES = {s: Calibrate(f"{s}_image_hip_flex_deg", THIGH_MIN_RANGE_DEG, THIGH_SETTLED_DEG_PER_S,
                              when=(LYING, KNEES_BENT, HIPS_UP)) for s in SIDES}
@@ -198,7 +199,7 @@ MOVE = Move(
         # from the floor, even when the person was found mid-rise); coming back from a march or a sag does not.
         Rep(("bridged",), "both", ignore=("sagging", *MARCHES)),
     ),
-    calibrate=(BRIDGE_RANGE, TILT_RANGE, *THIGH_RANGES.values()),
+    calibrate=(TILT_RANGE, BRIDGE_RANGE, *THIGH_RANGES.values()),
     derived={f"{s}_knee_lift_deg": partial(knee_lift_deg, side=s) for s in SIDES},
     rep_sides=("left", "right", "both"),
     views=(View.SIDE, View.OBLIQUE),
