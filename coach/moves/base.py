@@ -436,6 +436,7 @@ class _Range:
         self._move_ends(value, dt_ms, spec)
 
     def settled(self, spec: Calibrate) -> bool:
+        """Whether the followed value moves slower than the spec's settled speed now (another range's still_with)."""
         return self._speed_per_s <= spec.settled_per_s
 
     def _move_ends(self, value: float, dt_ms: int, spec: Calibrate) -> None:

@@ -110,7 +110,7 @@ def knee_lift_deg(pose: Pose, values: Mapping[str, float], side: str) -> float:
     (see COPIED_SHARE), its rise shifted so that COPIED_LIFT_DEG is the march's entry; the far thigh then reads 0.
     """
     split = values[f"{side}_thigh_split_deg"]
-    if not values[TILT_RANGE.range_pct] >= HIPS_STAY_UP_PCT:
+    if not values[TILT_RANGE.range_pct] >= HIPS_STAY_UP_PCT:  # NaN (no range yet) reads as not up
         return split
     rise, other_rise = values[THIGH_RANGES[side].rise], values[THIGH_RANGES[m.other(side)].rise]
     lesser, greater = sorted((rise, other_rise))
