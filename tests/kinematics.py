@@ -21,10 +21,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from coach import geometry as g
 from coach.landmarks import Landmark as L
 from coach.landmarks import sided
-from coach.moves import measures as m
 from coach.pose import Pose
 
 Angles = dict[str, float]
@@ -568,26 +566,5 @@ def shin_shortened_in_depth(filmed: Sequence[tuple[int, Pose | None]], side: str
             world = pose.world_xyz.copy()
             world[moved] -= (1.0 - share) * (world[moved[0]] - world[int(sided(side, "knee"))])
             pose = replace(pose, world_xyz=world)
-        out.append((t_ms, pose))
-    return out
-
-
-def far_thigh_copies_near(filmed: Sequence[tuple[int, Pose | None]], share: float) -> list[tuple[int, Pose | None]]:
-    """While the near thigh is the raised one in the picture, the far knee and foot there swing `share` of the way to
-    where the near leg's are (from the far hip), the 3D legs unchanged: as MediaPipe draws a far thigh hidden behind
-    a near one's march lifted too."""
-    out: list[tuple[int, Pose | None]] = []
-    for t_ms, pose in filmed:
-        if pose is not None:
-            near = g.near_side(pose)
-            far = "left" if near == "right" else "right"
-            if m.image_hip_flex_deg(pose, near) > m.image_hip_flex_deg(pose, far) + 5.0:
-                image = pose.image_xyz.copy()
-                near_hip, far_hip = image[int(sided(near, "hip"))], image[int(sided(far, "hip"))]
-                for joint in ("knee", "ankle", "heel", "foot_index"):
-                    own = image[int(sided(far, joint))] - far_hip
-                    copied = image[int(sided(near, joint))] - near_hip
-                    image[int(sided(far, joint))] = far_hip + own + share * (copied - own)
-                pose = replace(pose, image_xyz=image)
         out.append((t_ms, pose))
     return out

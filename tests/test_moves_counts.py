@@ -175,35 +175,6 @@ def test_bridges_after_a_slow_lie_down_all_count(view: str) -> None:
     assert_matches(k.run_checker("bridge_march", k.film(k.timeline(clip), view, seed=7, **NOISE)), expected)
 
 
-@pytest.mark.parametrize("view", ["side", "oblique"])
-@pytest.mark.parametrize("side", SIDES)
-def test_a_near_march_whose_far_thigh_the_model_lifts_too_still_counts(side: str, view: str) -> None:
-    """MediaPipe lifts a far thigh hidden behind the near one's march (rendered sets: near +21 degrees, far +15 in
-    the picture, split 9): here the far leg swings 80% of the way with the near march, so the thighs' split stays
-    under the march's entry; the old split-only rule counted none of the near side's marches."""
-    keys, expected = k.bridge_clip([side, other(side), side, other(side)])
-    filmed = k.far_thigh_copies_near(k.film(k.timeline(keys), view, seed=7, **NOISE), 0.8)
-    assert_matches(k.run_checker("bridge_march", filmed), expected)
-
-
-@pytest.mark.parametrize("side", SIDES)
-def test_a_shallow_near_march_that_drags_the_far_thigh_a_little_still_counts(side: str) -> None:
-    """A shallow march (25 degrees) whose far thigh the model draws 40% lifted with it: the thighs split about 15
-    degrees in the picture, under the march's entry, while the near thigh rose 25 from where it rests."""
-    keys, _ = k.bridge_clip([side, other(side), side, other(side)], knee_up_deg=25.0)
-    filmed = k.far_thigh_copies_near(k.film(k.timeline(keys), "side", seed=7, **NOISE), 0.4)
-    assert k.run_checker("bridge_march", filmed).reps == {"left": 2, "right": 2, "both": 1}
-
-
-@pytest.mark.parametrize("view", ["side", "oblique"])
-def test_lowering_from_bridges_with_the_far_thigh_copied_counts_no_march(view: str) -> None:
-    """Lowering the hips raises both thighs alike in the picture too; the torso's tilt falling toward the floor's
-    tells it from a march, so plain bridges count as bridges only."""
-    keys, expected = k.bridge_clip([], plain_bridges=3)
-    filmed = k.far_thigh_copies_near(k.film(k.timeline(keys), view, seed=7, **NOISE), 0.8)
-    assert_matches(k.run_checker("bridge_march", filmed), expected)
-
-
 @pytest.mark.parametrize(("move_id", "leg"), [("lunge_rotation", "same"), ("hip_flexor_reach", "other"),
                                              ("hip_90_90", "same")])
 @pytest.mark.parametrize("side", SIDES)

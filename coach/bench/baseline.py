@@ -15,7 +15,7 @@ from typing import Any
 from coach import geometry as g
 from coach.landmarks import SIDES, sided
 from coach.moves import measures as m
-from coach.moves.bridge_march import thigh_split_deg
+from coach.moves.bridge_march import knee_lift_deg
 from coach.moves.hip_90_90 import left_front_pct
 from coach.pose import Pose
 
@@ -63,7 +63,7 @@ REPS: dict[str, tuple[Threshold, ...]] = {
     "hip_90_90": (Threshold(_signed_left_front_pct, 0.0),),
     "lunge_rotation": (Threshold(m.wrist_above_shoulder_pct, 0.0),),
     # Marches by the thigh split; a plain two-leg bridge by the 2D bridge line, under "both".
-    "bridge_march": (Threshold(thigh_split_deg, 30.0), Threshold(_image_bridge_line_deg, 160.0, ("both",))),
+    "bridge_march": (Threshold(knee_lift_deg, 30.0), Threshold(_image_bridge_line_deg, 160.0, ("both",))),
     "hamstring_scoop": (Threshold(_front_leg_tilt_deg, 45.0),),
     "forward_fold_pedals": (Threshold(_knee_bend_deg, 30.0),),
 }

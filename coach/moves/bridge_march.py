@@ -6,16 +6,11 @@ range (see Calibrate in base.py): MediaPipe's 3D bridge line read 124-128 lowere
 real side-view clips, 133 and 163 on a render, so one body's absolute angles miss other bodies' tops, while every
 bridge is a 30-45 degree rise from that person's floor. The bridge line is the 3D shoulder-midpoint / hip-midpoint
 / knee angle on the supporting leg (the straighter of the two); a knee lift is the angle between the thighs in the
-image, given to the thigh that is raised (with the hips up, the raised thigh's own rise where larger: the model
-lifts the far thigh along with a near one's march). The pelvis check compares the 3D hip line with the shoulder
-line (the shoulders stay flat on the floor): it should not tip toward the lifted side (drop) or turn along the body
-axis (twist).
+image, given to the thigh that is raised. The pelvis check compares the 3D hip line with the shoulder line (the
+shoulders stay flat on the floor): it should not tip toward the lifted side (drop) or turn along the body axis (twist).
 """
 
 from __future__ import annotations
-
-from collections.abc import Mapping
-from functools import partial
 
 import numpy as np
 
@@ -55,21 +50,7 @@ KNEE_UP_ENTER_DEG = 22.0
 KNEE_UP_LEAVE_DEG = 15.0
 KNEE_DOWN_ENTER_DEG = 12.0
 KNEE_DOWN_LEAVE_DEG = 18.0
-THIGH_MIN_RANGE_DEG = 10.0
-THIGH_SETTLED_DEG_PER_S = 20.0
-COPIED_LIFT_DEG = 12.0
-COPIED_SHARE = 0.6
-"""Both thighs risen this far above where they rest in the bridge, the lesser rise at least this share of the
-greater: MediaPipe lifts the far thigh along with the near one's march (rendered side and oblique sets: near thigh
-+21, far +15 in the picture, their split 9 degrees, under the march's entry), so two thighs risen alike are the near
-leg's march. A far leg's own march shows alone (near +6, far +31); a shallow near march can drag the far thigh a
-little (near +22, far +8: split 16), where the near thigh's own rise is the lift."""
 TILT_MIN_RANGE_DEG = 8.0
-HIPS_STAY_UP_PCT = 80.0
-"""Lowering from a bridge also raises both thighs alike in the picture (the hips drop, the knees stay): there the
-torso's tilt falls toward the floor's (rendered: 119 -> 106 degrees in a quarter second), while through a march it
-stays within a few degrees of the top's (119.5 -> 117.9). Two thighs risen alike are a march only with the torso's
-tilt this high in the person's own range, floor to top."""
 # sin(24 deg). MediaPipe's 3D hip line tips ~30% (17 deg) during a level march on one side in rendered side and
 # oblique clips, so only a clear drop or twist can be called out without crying wolf.
 HIPS_LEVEL_OFF_PCT = 40.0
@@ -88,7 +69,7 @@ def straighter_knee_deg(pose: Pose) -> float:
     return max(g.knee_deg(pose, side) for side in SIDES)
 
 
-def thigh_split_deg(pose: Pose, side: str) -> float:
+def knee_lift_deg(pose: Pose, side: str) -> float:
     """Angle between the two thighs in the image when this thigh is the raised one, else 0.
 
     Image, not 3D: on rendered side and oblique clips MediaPipe's 3D hips read 14 degrees apart in a level bridge
@@ -100,23 +81,6 @@ def thigh_split_deg(pose: Pose, side: str) -> float:
     thigh = g.px(pose, sided(side, "knee")) - g.px(pose, sided(side, "hip"))
     other_thigh = g.px(pose, sided(m.other(side), "knee")) - g.px(pose, sided(m.other(side), "hip"))
     return g.angle_at_deg(thigh, np.zeros(2), other_thigh)
-
-
-def knee_lift_deg(pose: Pose, values: Mapping[str, float], side: str) -> float:
-    """How far this knee is lifted in the bridge, on the thighs' split scale (thigh_split_deg).
-
-    The split under-reads a march whose far thigh the model draws lifted too, so with the hips up the raised thigh's
-    own rise from where it rests counts where it is the larger, and two thighs risen alike are the near leg's march
-    (see COPIED_SHARE), its rise shifted so that COPIED_LIFT_DEG is the march's entry; the far thigh then reads 0.
-    """
-    split = values[f"{side}_thigh_split_deg"]
-    if not values[TILT_RANGE.range_pct] >= HIPS_STAY_UP_PCT:  # NaN (no range yet) reads as not up
-        return split
-    rise, other_rise = values[THIGH_RANGES[side].rise], values[THIGH_RANGES[m.other(side)].rise]
-    lesser, greater = sorted((rise, other_rise))
-    if lesser >= COPIED_LIFT_DEG and lesser >= COPIED_SHARE * greater:
-        return rise + KNEE_UP_ENTER_DEG - COPIED_LIFT_DEG if side == g.near_side(pose) else 0.0
-    return max(split, rise) if rise > other_rise else split
 
 
 def _pelvis_in_chest_frame(pose: Pose) -> tuple[float, float]:
@@ -142,13 +106,11 @@ def pelvis_off_level_pct(pose: Pose) -> float:
 LYING = Above("torso_tilt_deg", LYING_ENTER_DEG, LYING_LEAVE_DEG)
 KNEES_BENT = Below("straighter_knee_deg", KNEES_BENT_ENTER_DEG, KNEES_BENT_LEAVE_DEG)
 TILT_RANGE = Calibrate("torso_tilt_deg", TILT_MIN_RANGE_DEG, BRIDGE_SETTLED_DEG_PER_S, when=(LYING, KNEES_BENT))
+"""The torso's tilt, followed so that the bridge's floor and top are read only with the torso still too: a slow
+lie-down passes the bridge line through values under the lowered position's at a settled speed while the torso is
+still rolling back (rendered: the line at 13 degrees a second, the tilt at 36)."""
 BRIDGE_RANGE = Calibrate("bridge_line_deg", BRIDGE_MIN_RISE_DEG, BRIDGE_SETTLED_DEG_PER_S, when=(LYING, KNEES_BENT),
-                         still_with=("torso_tilt_deg",))
-HIPS_UP = Above(BRIDGE_RANGE.range_pct, BRIDGE_UP_ENTER_PCT, BRIDGE_UP_LEAVE_PCT)
-THIGH_RANGES = {s: Calibrate(f"{s}_image_hip_flex_deg", THIGH_MIN_RANGE_DEG, THIGH_SETTLED_DEG_PER_S,
-                             when=(LYING, KNEES_BENT, HIPS_UP)) for s in SIDES}
-"""Where each thigh rests in the bridge (its lowest settled flexion with the hips up): a march's rise is read from
-it."""
+                         still_with=(TILT_RANGE.measure,))
 KNEES_DOWN = tuple(Below(f"{s}_knee_lift_deg", KNEE_DOWN_ENTER_DEG, KNEE_DOWN_LEAVE_DEG) for s in SIDES)
 MARCHES = tuple(f"march_{s}" for s in SIDES)
 
@@ -163,8 +125,7 @@ MOVE = Move(
         **m.common(),
         "bridge_line_deg": bridge_line_deg,
         "straighter_knee_deg": straighter_knee_deg,
-        **m.per_side("{side}_thigh_split_deg", thigh_split_deg),
-        **m.per_side("{side}_image_hip_flex_deg", m.image_hip_flex_deg),
+        **m.per_side("{side}_knee_lift_deg", knee_lift_deg),
         "pelvis_drop_pct": pelvis_drop_pct,
         "pelvis_off_level_pct": pelvis_off_level_pct,
     },
@@ -179,7 +140,8 @@ MOVE = Move(
         Phase("bridged", (LYING, KNEES_BENT, *KNEES_DOWN,
                           Above("bridge_line_deg", BRIDGE_LINE_MIN_DEG, BRIDGE_LINE_MIN_LEAVE_DEG),
                           Above(BRIDGE_RANGE.rise, BRIDGE_MIN_RISE_DEG, BRIDGE_MIN_RISE_LEAVE_DEG),
-                          HIPS_UP), DWELL_MS, resumes_after=MARCHES),
+                          Above(BRIDGE_RANGE.range_pct, BRIDGE_UP_ENTER_PCT, BRIDGE_UP_LEAVE_PCT)), DWELL_MS,
+              resumes_after=MARCHES),
         # The start position needs no lying test: at the bottom of a hip thrust from a bench the torso is still
         # steep (shoulders up on the bench), and a missed start would merge two tops into one rep.
         Phase("lowered", (KNEES_BENT, *KNEES_DOWN,
@@ -199,8 +161,7 @@ MOVE = Move(
         # from the floor, even when the person was found mid-rise); coming back from a march or a sag does not.
         Rep(("bridged",), "both", ignore=("sagging", *MARCHES)),
     ),
-    calibrate=(TILT_RANGE, BRIDGE_RANGE, *THIGH_RANGES.values()),
-    derived={f"{s}_knee_lift_deg": partial(knee_lift_deg, side=s) for s in SIDES},
+    calibrate=(TILT_RANGE, BRIDGE_RANGE),
     rep_sides=("left", "right", "both"),
     views=(View.SIDE, View.OBLIQUE),
     rom=Rom("pelvis_drop_pct", "pelvis_drop_pct", "max", phases=MARCHES),
