@@ -546,7 +546,8 @@ class MoveChecker:
         self._warn_last_ms: dict[str, int] = {}
         self._last_t_ms: int | None = None
         self._rom_measures = self._concrete_rom_measures()
-        self._ranges = [_Range() for _ in move.calibrate]
+        self._range_of = {spec.measure: (spec, _Range()) for spec in move.calibrate}
+        """Each calibrated measure's spec and range, by measure (a spec's still_with names other measures)."""
 
     # ------------------------------------------------------------------------------------------------ public API
     def update(self, t_ms: int, pose: Pose | None) -> FrameResult:
@@ -628,11 +629,10 @@ class MoveChecker:
     def _calibrate(self, dt_ms: int, values: dict[str, float]) -> None:
         """Add each calibrated measure's rise and range_pct (NaN, failing every condition, when not computable) and
         its centred value."""
-        ranges = {spec.measure: (spec, found) for spec, found in zip(self.move.calibrate, self._ranges, strict=True)}
-        for spec, found in ranges.values():
+        for spec, found in self._range_of.values():
             value = values.get(spec.measure, math.nan)
             if math.isfinite(value) and all_pass(spec.when, values, staying=True):
-                still = all(ranges[other][1].settled(ranges[other][0]) for other in spec.still_with)
+                still = all(self._range_of[other][1].settled(self._range_of[other][0]) for other in spec.still_with)
                 found.update(value, dt_ms, spec, values, still)
             if not (math.isfinite(value) and math.isfinite(found.floor)):
                 values[spec.rise] = values[spec.range_pct] = math.nan

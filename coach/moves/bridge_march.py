@@ -51,6 +51,7 @@ KNEE_UP_LEAVE_DEG = 15.0
 KNEE_DOWN_ENTER_DEG = 12.0
 KNEE_DOWN_LEAVE_DEG = 18.0
 TILT_MIN_RANGE_DEG = 8.0
+"""The torso tilt's range is followed for its stillness only (TILT_RANGE); no phase reads its ends."""
 # sin(24 deg). MediaPipe's 3D hip line tips ~30% (17 deg) during a level march on one side in rendered side and
 # oblique clips, so only a clear drop or twist can be called out without crying wolf.
 HIPS_LEVEL_OFF_PCT = 40.0
