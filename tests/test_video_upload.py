@@ -100,3 +100,20 @@ def test_a_video_is_analysed_annotated_and_offered(client: TestClient, uploads: 
     assert sessions(tmp_path) == 0
     assert client.get("/api/videos").json()["uploading"] == 0
     assert len(list(uploads.iterdir())) == 1  # the latest job's folder stays for the page until the next upload
+
+
+def test_the_temporary_uploads_folder_exists_only_from_an_upload_to_shutdown(tmp_path: Path, monkeypatch,
+                                                                             make_video) -> None:
+    """Without an upload_dir the uploads go to a temporary folder: a server never sent a video leaves none behind
+    (each start used to make one, and an app not shut down cleanly, like most test clients, left it empty in /tmp)."""
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(temp))
+    app = create_app(ServeConfig(history_dir=str(tmp_path / "history")))
+    with TestClient(app, base_url=BASE) as client:
+        assert list(temp.iterdir()) == []
+        answer = client.post("/api/videos?name=room.mp4", content=make_video("room.mp4", 6, fps=24).read_bytes())
+        assert answer.status_code == 202, answer.text
+        assert app.state.videos.latest.finished.wait(120)
+        assert [p.name.startswith("stride-coach-uploads-") for p in temp.iterdir()] == [True]
+    assert list(temp.iterdir()) == []

@@ -80,8 +80,7 @@ class VideoJobs:
 
     def __init__(self, folder: Path | None = None, max_bytes: int = MAX_UPLOAD_BYTES, model: str = "full") -> None:
         self._own_folder = folder is None
-        self.folder = Path(tempfile.mkdtemp(prefix="stride-coach-uploads-")) if folder is None else folder
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self._folder = folder
         self.max_bytes = max_bytes
         self.model = model
         self.receiving = 0
@@ -89,6 +88,15 @@ class VideoJobs:
         self._ids = itertools.count(1)
         self._cancel = threading.Event()
         self._thread: threading.Thread | None = None
+
+    @property
+    def folder(self) -> Path:
+        """Made on the first upload: a server that is never sent a video leaves no empty folder in the temp dir
+        (every start of the app, the test suite's included, made one, and only a clean shutdown removed it)."""
+        if self._folder is None:
+            self._folder = Path(tempfile.mkdtemp(prefix="stride-coach-uploads-"))
+        self._folder.mkdir(parents=True, exist_ok=True)
+        return self._folder
 
     @property
     def busy(self) -> bool:
@@ -173,8 +181,9 @@ class VideoJobs:
             self._thread.join(timeout=10)
         if self.latest is not None:
             shutil.rmtree(self.latest.folder, ignore_errors=True)
-        if self._own_folder:
-            shutil.rmtree(self.folder, ignore_errors=True)
+        if self._own_folder and self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            self._folder = None
 
 
 def _suffix(name: str) -> str:
