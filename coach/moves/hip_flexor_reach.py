@@ -113,6 +113,10 @@ MOVE = Move(
                      HOLD_DWELL_MS) for s in SIDES),
     rep_sides=(),
     hold_sides=SIDES,
+    # Thighs are not length-checked: in a half kneel one thigh often points at the lens, and MediaPipe's 3D shortens it
+    # to 0.17-0.31 of the torso for seconds (rendered oblique and outside views), under the bone gate's 0.4 that the
+    # bridge needs. The hold's own angle limits still throw out a garbage leg.
+    bones=("shin",),
     # Facing the camera, the kneeling shin lies behind its knee and the thigh hides the ankle (visibility 0.14-0.2 on a
     # rendered front view while still placed sensibly), so this move accepts fainter joints than most.
     min_joint_visibility=0.1,
