@@ -311,16 +311,17 @@ def seated_mid() -> Angles:
 
 
 def lunge(front: str, *, rotate: bool = False, shift: bool = False, wrong_arm: bool = False,
-          front_knee_flex: float = 90.0) -> Angles:
-    """Long lunge on `front`, hands down; rotate: chest turns to the front leg, front-side arm up; shift: hips back,
-    front knee straight, back knee bent."""
+          front_knee_flex: float = 90.0, rotation_share: float = 1.0) -> Angles:
+    """Long lunge on `front`, hands down; rotate: chest turns to the front leg, front-side arm up (rotation_share < 1:
+    a shallower turn and a lower arm); shift: hips back, front knee straight, back knee bent."""
     f, b = ("l_", "r_") if front == "left" else ("r_", "l_")
-    twist = SIDE_SIGN[front] * 60.0
+    twist = SIDE_SIGN[front] * 60.0 * rotation_share
     a = angles(**{f + "hip_flex": 95, f + "knee_flex": front_knee_flex, b + "hip_flex": -35, b + "knee_flex": 28,
                   b + "ankle_flex": 30, "trunk_flex": 80, f + "shoulder_flex": 60, b + "shoulder_flex": 60})
     if rotate:
         up = b if wrong_arm else f
-        a.update({"trunk_twist": -twist if wrong_arm else twist, up + "shoulder_flex": 0, up + "shoulder_abd": 100})
+        a.update({"trunk_twist": -twist if wrong_arm else twist, up + "shoulder_flex": 60 * (1 - rotation_share),
+                  up + "shoulder_abd": 100 * rotation_share})
     if shift:
         a.update({f + "hip_flex": 70, f + "knee_flex": 5, f + "ankle_flex": 25, b + "hip_flex": 10,
                   b + "knee_flex": 100, "trunk_flex": 100})
@@ -416,12 +417,14 @@ def hip_90_90_clip(fronts: Sequence[str], partial: bool = False) -> Clip:
     return sequence(*steps), {"reps": reps}
 
 
-def lunge_clip(front: str, cycles: int, *, rotate: bool = True, shift: bool = True) -> Clip:
+def lunge_clip(front: str, cycles: int, *, rotate: bool = True, shift: bool = True,
+               rotation_share: float = 1.0) -> Clip:
     steps: list[tuple[float, Angles]] = [(0.5, STAND), (0.5, STAND)]
     for _ in range(cycles):
         steps += [(1.0, lunge(front)), (0.4, lunge(front))]
         if rotate:
-            steps += [(0.9, lunge(front, rotate=True)), (0.5, lunge(front, rotate=True)), (0.8, lunge(front))]
+            turned = lunge(front, rotate=True, rotation_share=rotation_share)
+            steps += [(0.9, turned), (0.5, turned), (0.8, lunge(front))]
         if shift:
             steps += [(0.9, lunge(front, shift=True)), (0.5, lunge(front, shift=True)), (0.8, lunge(front))]
         steps += [(0.9, STAND), (0.4, STAND)]

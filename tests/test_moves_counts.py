@@ -347,6 +347,15 @@ def test_a_standing_split_with_the_reach_is_not_the_half_kneel(side: str, view: 
     assert k.run_checker("hip_flexor_reach", filmed).hold_s[side] == 0.0
 
 
+@pytest.mark.parametrize("view", ["side", "oblique"])
+@pytest.mark.parametrize("side", SIDES)
+def test_shallow_rotations_count(side: str, view: str) -> None:
+    """A stiff upper back turns less and raises the arm only a little above the shoulder (here 20-26% of the torso at
+    the top, as generated shallow rotations): each rotation then shift back still counts (the old 35% counted none)."""
+    keys, expected = k.lunge_clip(side, 3, rotation_share=0.64)
+    assert_matches(k.run_checker("lunge_rotation", k.film(k.timeline(keys), view, seed=19, **NOISE)), expected)
+
+
 @pytest.mark.parametrize("view", ["front", "oblique"])
 @pytest.mark.parametrize("side", SIDES)
 def test_a_half_kneel_whose_front_thigh_reads_short_in_depth_is_timed(side: str, view: str) -> None:
