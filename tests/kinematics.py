@@ -558,16 +558,21 @@ def legs_swapped(filmed: Sequence[tuple[int, Pose | None]], start_ms: int,
     return out
 
 
-def shin_shortened_in_depth(filmed: Sequence[tuple[int, Pose | None]], side: str,
-                            share: float) -> list[tuple[int, Pose | None]]:
-    """This shin's 3D length cut to `share`, the foot moved with the ankle, the picture unchanged: as MediaPipe
-    shortens a shin that points toward the camera."""
-    moved = [int(sided(side, joint)) for joint in ("ankle", "heel", "foot_index")]
+LEG_BONE_JOINTS = {"thigh": ("hip", "knee", "ankle", "heel", "foot_index"),
+                   "shin": ("knee", "ankle", "heel", "foot_index")}
+"""A leg bone's top joint, then the joints that move with its lower end."""
+
+
+def leg_bone_shortened_in_depth(filmed: Sequence[tuple[int, Pose | None]], side: str, bone: str,
+                                share: float) -> list[tuple[int, Pose | None]]:
+    """This thigh's or shin's 3D length cut to `share`, the rest of the leg moved with its lower end, the picture
+    unchanged: as MediaPipe shortens a bone that points toward the camera."""
+    top, *moved = (int(sided(side, joint)) for joint in LEG_BONE_JOINTS[bone])
     out: list[tuple[int, Pose | None]] = []
     for t_ms, pose in filmed:
         if pose is not None:
             world = pose.world_xyz.copy()
-            world[moved] -= (1.0 - share) * (world[moved[0]] - world[int(sided(side, "knee"))])
+            world[moved] -= (1.0 - share) * (world[moved[0]] - world[top])
             pose = replace(pose, world_xyz=world)
         out.append((t_ms, pose))
     return out

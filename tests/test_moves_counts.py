@@ -184,7 +184,8 @@ def test_a_shin_the_model_shortens_in_depth_still_counts(move_id: str, leg: str,
     for garbage and lost whole rotations and holds. Here the shin reads 0.26 of the torso, 3.3 times the other."""
     keys, expected = clips(side)[move_id]
     shortened = side if leg == "same" else other(side)  # the front leg (a half kneel's side is the kneeling one)
-    filmed = k.shin_shortened_in_depth(k.film(k.timeline(keys), "front", seed=7, **NOISE), shortened, 0.3)
+    filmed = k.leg_bone_shortened_in_depth(k.film(k.timeline(keys), "front", seed=7, **NOISE), shortened, "shin",
+                                            0.3)
     assert_matches(k.run_checker(move_id, filmed), expected)
 
 
@@ -363,13 +364,7 @@ def test_a_half_kneel_whose_front_thigh_reads_short_in_depth_is_timed(side: str,
     of the torso for seconds, under the bone gate's 0.4, so the whole hold went untimed. Here the front thigh's 3D
     length is cut to 0.35 of itself (about 0.3 of the torso; the image as filmed): the hold is timed."""
     keys, expected = k.hip_flexor_clip(side, 6.0)
-    front = other(side)
-    hip, knee = k.L[f"{front}_hip".upper()], k.L[f"{front}_knee".upper()]
-    below_knee = [k.L[f"{front}_{joint}".upper()] for joint in ("knee", "ankle", "heel", "foot_index")]
-    filmed = k.film(k.timeline(keys), view, seed=17, **NOISE)
-    for _, pose in filmed:
-        if pose is not None:
-            pose.world_xyz[below_knee] -= 0.65 * (pose.world_xyz[knee] - pose.world_xyz[hip])
+    filmed = k.leg_bone_shortened_in_depth(k.film(k.timeline(keys), view, seed=17, **NOISE), other(side), "thigh", 0.35)
     assert k.run_checker("hip_flexor_reach", filmed).hold_s[side] == pytest.approx(expected["hold_s"][side], abs=0.5)
 
 
