@@ -12,7 +12,7 @@ from coach.circuit import Circuit, CircuitMoves
 from coach.events import Settings
 from coach.moves.analysis import analyse_poses, analyse_told
 from coach.moves.base import RepCounted
-from coach.moves.follow import EVIDENCE_MIN_MS, MAX_WAIT_MS, STEADY_MS, Follower
+from coach.moves.follow import EVIDENCE_MIN_MS, FLICKER_MS, MAX_WAIT_MS, SET_UP_MS, STEADY_MS, Follower
 
 MOVE_S = 1.5  # the walk from one move's end position to the next move's start
 
@@ -210,6 +210,40 @@ def test_sparse_votes_nobody_else_shares_are_followed_once_their_checker_counts(
     assert [t_ms for t_ms, _ in steps[first].fed] == list(range(0, 100 * first + 1, 100))
     assert (closed.move_id, closed.start_ms, closed.end_ms) == ("a", 0, 100 * (len(script) - 1))
     assert closed.summary.reps == {"left": len(script) // 10 if checker is Greedy else 1}
+
+
+class Idle(Greedy):
+    """Counts nothing (a move's checker on frames that only set it up)."""
+
+    max_reps = 0
+
+
+@pytest.mark.parametrize(("a_s", "kept"), [(SET_UP_MS / 1000 - 2, False), (SET_UP_MS / 1000 + 2, True)])
+def test_a_set_that_counted_nothing_before_another_move_is_its_set_up_when_short(a_s: float, kept: bool) -> None:
+    """Seconds of one move that counted nothing, then another move: under SET_UP_MS they were the next move's
+    set-up (no set, no history row); longer, they stay a set of no reps, as does such a stretch with nothing after."""
+    follower = Follower(lambda move_id: Idle(move_id) if move_id == "a" else Greedy(move_id), Scripted())
+    script = ["a"] * round(10 * a_s) + ["b"] * 100
+    steps = [follower.update(t_ms, pose) for t_ms, pose in zip(itertools.count(0, 100), script, strict=False)]
+    closed = [step.closed for step in steps if step.closed is not None]
+    assert [c.move_id for c in closed] == (["a"] if kept else [])
+    assert follower.finish().move_id == "b"
+    alone = Follower(Idle, Scripted())
+    for t_ms in range(0, FLICKER_MS + 2000, 100):
+        alone.update(t_ms, "a")
+    assert alone.finish().move_id == "a"
+
+
+def test_sitting_down_before_the_strap_stretch_is_no_set_of_its_own() -> None:
+    """A strap stretch set up seated, knees bent, for five seconds: the seat and the lie-down vote other moves,
+    whose checkers count nothing there, and the report has the strap alone with the holds its checker counts when
+    told."""
+    seated = k.sequence((5.0, k.seated_90_90("left")))
+    keys = k.concat(seated, k.strap_clip("left", 6.0)[0])
+    filmed = k.film(k.timeline(keys), "side", seed=5, **NOISE)
+    follow = assert_follow_equals_told(filmed, [{"move": "hamstring_strap", "start_ms": 0,
+                                                 "end_ms": filmed[-1][0]}])
+    assert [s["move"] for s in follow["segments"]] == ["hamstring_strap"]
 
 
 # ------------------------------------------------------------------------------------------------ live == replay

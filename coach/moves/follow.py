@@ -11,7 +11,8 @@ One implementation for `coach replay` (moves.analysis) and the live "Follow me" 
   a probe of the new checker also looks further back, over frames that voted for no other move and never past the
   old move's last rep or hold (up to UNCERTAIN_MAX_MS): if it finds the person in one of its move's positions there,
   the set starts where the probe did.
-- A set under FLICKER_MS that counted nothing is dropped: the recogniser wavered.
+- A set under FLICKER_MS that counted nothing is dropped: the recogniser wavered. So is one under SET_UP_MS that
+  counted nothing and gave way to another move: it was that move's set-up (sitting down before lying back).
 - Sparse votes still count when nothing else is happening: while the recogniser names no move and the followed one
   (if any) has counted nothing for EVIDENCE_WINDOW_MS, a move whose frames voted for it for EVIDENCE_MIN_MS in that
   window, nearly unopposed, gets a candidate checker fed from the window's start. Its checker counting CONFIRM_REPS
@@ -42,6 +43,11 @@ REP_WAIT_FACTOR = 1.25
 """A switch waits this many of the followed move's typical rep intervals after its last rep."""
 FLICKER_MS = 3000
 """A set shorter than this that counted nothing is dropped (no segment, no history row): a wavering recogniser."""
+SET_UP_MS = 10_000
+"""A set shorter than this that counted nothing and gave way to another move is dropped too: the next move's set-up.
+Generated strap stretches begin seated, knees bent, for 4-6 s before lying back, and those frames vote the 90/90:
+tuning seed 1003 kept 5.7 s of one as a 90/90 set of no reps (the held-out results of seeds 1020-1036 list 7 strap
+sets so, every count right). A set that counted nothing for longer stays: the person may want to see it missed."""
 SETUP_MS = 1500
 """How far before the new move's change point its checker starts: the set-up position (a bridge lying down)."""
 CHECKPOINT_MS = 1000
@@ -212,7 +218,7 @@ class Follower:
         if len(candidate.rep_events) < (CONFIRM_REPS if opposed else 1) and candidate.hold_total_ms < CONFIRM_HOLD_MS:
             return None
         self._candidate = None
-        step.closed = self._close(candidate.start_ms) if current is not None else None
+        step.closed = self._close(candidate.start_ms, replaced=True) if current is not None else None
         step.fed += candidate.unreported
         candidate.unreported = []
         candidate.adopted = True
@@ -302,7 +308,7 @@ class Follower:
             probe = _OpenSet(new, probe_start_ms, self.make_checker(new))
             self._feed(probe, late_start_ms)
             fresh = probe if probe.in_position_ms is not None else fresh
-        closed = self._close(fresh.start_ms) if old is not None else None
+        closed = self._close(fresh.start_ms, replaced=True) if old is not None else None
         self._take_floor(fresh)
         return closed
 
@@ -311,8 +317,9 @@ class Follower:
         self.open = fresh
         self._frames = deque(f for f in self._frames if f.t_ms >= fresh.start_ms)
 
-    def _close(self, end_ms: int, feed: bool = True) -> ClosedSet | None:
-        """Bring the open checker to just before end_ms (rewinding it if it went further) and close the set there."""
+    def _close(self, end_ms: int, feed: bool = True, replaced: bool = False) -> ClosedSet | None:
+        """Bring the open checker to just before end_ms (rewinding it if it went further) and close the set there;
+        `replaced`: another move takes the floor."""
         current = self.open
         assert current is not None
         given_back: dict[str, int] = {}
@@ -325,8 +332,9 @@ class Follower:
             return None  # it never saw a frame of its own: nothing to close
         summary = current.checker.summary()
         counted = any(summary.reps.values()) or any(getattr(summary, "hold_ms", {}).values())
-        if current.fed_ms - current.start_ms < FLICKER_MS and not counted:
-            return None  # a short stretch that counted nothing was the recogniser wavering, not a set
+        span_ms = current.fed_ms - current.start_ms
+        if not counted and (span_ms < FLICKER_MS or (replaced and span_ms < SET_UP_MS)):
+            return None  # the recogniser wavering, or the next move's set-up: not a set
         return ClosedSet(current.move_id, current.start_ms, current.fed_ms, summary, list(current.rep_events),
                          given_back)
 
