@@ -12,7 +12,7 @@ from coach.circuit import Circuit, CircuitMoves
 from coach.events import Settings
 from coach.moves.analysis import analyse_poses, analyse_told
 from coach.moves.base import RepCounted
-from coach.moves.follow import EVIDENCE_MIN_MS, FLICKER_MS, MAX_WAIT_MS, SET_UP_MS, STEADY_MS, Follower
+from coach.moves.follow import EVIDENCE_MIN_MS, FLICKER_MS, MAX_WAIT_MS, STEADY_MS, UNCOUNTED_SET_UP_MS, Follower
 
 MOVE_S = 1.5  # the walk from one move's end position to the next move's start
 
@@ -218,10 +218,12 @@ class Idle(Greedy):
     max_reps = 0
 
 
-@pytest.mark.parametrize(("a_s", "kept"), [(SET_UP_MS / 1000 - 2, False), (SET_UP_MS / 1000 + 2, True)])
+@pytest.mark.parametrize(("a_s", "kept"), [(UNCOUNTED_SET_UP_MS / 1000 - 2, False),
+                                           (UNCOUNTED_SET_UP_MS / 1000 + 2, True)])
 def test_a_set_that_counted_nothing_before_another_move_is_its_set_up_when_short(a_s: float, kept: bool) -> None:
-    """Seconds of one move that counted nothing, then another move: under SET_UP_MS they were the next move's
-    set-up (no set, no history row); longer, they stay a set of no reps, as does such a stretch with nothing after."""
+    """Seconds of one move that counted nothing, then another move: under UNCOUNTED_SET_UP_MS they were the next
+    move's set-up (no set, no history row); longer, they stay a set of no reps, as does such a stretch with nothing
+    after."""
     follower = Follower(lambda move_id: Idle(move_id) if move_id == "a" else Greedy(move_id), Scripted())
     script = ["a"] * round(10 * a_s) + ["b"] * 100
     steps = [follower.update(t_ms, pose) for t_ms, pose in zip(itertools.count(0, 100), script, strict=False)]

@@ -11,8 +11,9 @@ One implementation for `coach replay` (moves.analysis) and the live "Follow me" 
   a probe of the new checker also looks further back, over frames that voted for no other move and never past the
   old move's last rep or hold (up to UNCERTAIN_MAX_MS): if it finds the person in one of its move's positions there,
   the set starts where the probe did.
-- A set under FLICKER_MS that counted nothing is dropped: the recogniser wavered. So is one under SET_UP_MS that
-  counted nothing and gave way to another move: it was that move's set-up (sitting down before lying back).
+- A set under FLICKER_MS that counted nothing is dropped: the recogniser wavered. So is one under
+  UNCOUNTED_SET_UP_MS that counted nothing and gave way to another move: it was that move's set-up (sitting down
+  before lying back).
 - Sparse votes still count when nothing else is happening: while the recogniser names no move and the followed one
   (if any) has counted nothing for EVIDENCE_WINDOW_MS, a move whose frames voted for it for EVIDENCE_MIN_MS in that
   window, nearly unopposed, gets a candidate checker fed from the window's start. Its checker counting CONFIRM_REPS
@@ -43,7 +44,7 @@ REP_WAIT_FACTOR = 1.25
 """A switch waits this many of the followed move's typical rep intervals after its last rep."""
 FLICKER_MS = 3000
 """A set shorter than this that counted nothing is dropped (no segment, no history row): a wavering recogniser."""
-SET_UP_MS = 10_000
+UNCOUNTED_SET_UP_MS = 10_000
 """A set shorter than this that counted nothing and gave way to another move is dropped too: the next move's set-up.
 Generated strap stretches begin seated, knees bent, for 4-6 s before lying back, and those frames vote the 90/90:
 tuning seed 1003 kept 5.7 s of one as a 90/90 set of no reps (the held-out results of seeds 1020-1036 list 7 strap
@@ -333,7 +334,7 @@ class Follower:
         summary = current.checker.summary()
         counted = any(summary.reps.values()) or any(getattr(summary, "hold_ms", {}).values())
         span_ms = current.fed_ms - current.start_ms
-        if not counted and (span_ms < FLICKER_MS or (replaced and span_ms < SET_UP_MS)):
+        if not counted and (span_ms < FLICKER_MS or (replaced and span_ms < UNCOUNTED_SET_UP_MS)):
             return None  # the recogniser wavering, or the next move's set-up: not a set
         return ClosedSet(current.move_id, current.start_ms, current.fed_ms, summary, list(current.rep_events),
                          given_back)
