@@ -367,6 +367,44 @@ def test_a_90_90_facing_the_camera_whose_legs_hang_in_depth_is_the_90_90(yaw_deg
     assert analyse_poses(filmed)["moves"]["hip_90_90"]["reps"] == told
 
 
+def _drop_feet(pose, drop_pct: float) -> None:
+    """Lower the 3D heels and toes by a share of the torso, leaving the image and the ankles as filmed: the model
+    hanging a seated foot below the floor in depth, so the hips read a torso above the lowest point and the coarse
+    posture misses the seat (90/90 stress renders seen side-on that missed it: hips 64-118 % above it at the
+    quartiles, where sitting reads under 80)."""
+    torso_m = float(np.linalg.norm(pose.world_xyz[k.L.LEFT_SHOULDER] - pose.world_xyz[k.L.LEFT_HIP]))
+    for joint in (k.L.LEFT_HEEL, k.L.RIGHT_HEEL, k.L.LEFT_FOOT_INDEX, k.L.RIGHT_FOOT_INDEX):
+        pose.world_xyz[joint, 1] += torso_m * drop_pct / 100  # world y points down
+
+
+@pytest.mark.parametrize(("view", "body"), [("side", "average"), ("oblique", "small"), ("side_right", "tall")])
+def test_a_90_90_seen_side_on_whose_seat_the_posture_misses_is_the_90_90(view: str, body: str) -> None:
+    """Side-on, the model can hang a seated foot below the floor in depth, and the coarse posture then reads the set
+    position as no seat. The knees stay at the hips' height and the back hip off the torso line, so the set still
+    votes the 90/90 and follow mode counts the switches as told."""
+    keys, _ = k.hip_90_90_clip(["left", "right", "left", "right"])
+    filmed = k.film(k.timeline(keys), view, body=body, seed=6, **NOISE)
+    for _, pose in filmed:
+        if pose is not None:
+            _drop_feet(pose, drop_pct=90.0)
+    assert {label for label in recognise(filmed) if label} == {"hip_90_90"}
+    told = analyse_poses(filmed, move="hip_90_90")["moves"]["hip_90_90"]["reps"]
+    assert told == {"left": 1, "right": 2}
+    assert analyse_poses(filmed)["moves"]["hip_90_90"]["reps"] == told
+
+
+@pytest.mark.parametrize(("view", "kneeling"), [("side", "left"), ("oblique", "right"), ("side_right", "right")])
+def test_a_half_kneel_with_the_arm_down_seen_side_on_is_no_90_90(view: str, kneeling: str) -> None:
+    """Half-kneeling can pass the 90/90's set test too, and with a foot hung below the floor its posture reads no
+    kneel; but its kneeling knee hangs a thigh below the hips and its back hip is near straight, so no frame votes
+    the 90/90."""
+    keys, _ = k.hip_flexor_clip(kneeling, 4.0, reach=False)
+    filmed = k.film(k.timeline(keys), view, seed=8, **NOISE)
+    for _, pose in filmed:
+        _drop_feet(pose, drop_pct=90.0)
+    assert "hip_90_90" not in {frame_vote(pose) for _, pose in filmed}
+
+
 def long_stance_hinge() -> k.Angles:
     """Chest down over a straight front leg with the back foot a long stance behind: a lunge's shift back whose back
     knee the model reads long (both legs slant back from the hips, so the front hip barely leads)."""
