@@ -341,14 +341,18 @@ def test_a_lunges_shift_back_read_as_a_scoop_or_a_fold_stays_the_lunge(view: str
     assert [s["move"] for s in analyse_poses(filmed)["segments"]] == ["lunge_rotation"]
 
 
-def _hang_legs_below_hips(pose, knee_drop_pct: float, ankle_drop_pct: float) -> None:
-    """Lower the 3D knees and ankles by shares of the torso, leaving the image as filmed: the model's depth hanging a
-    seat's folded legs below the hips when it faces the camera (the hips then read ~100 % of a torso above the feet,
-    where sitting reads under 80)."""
+def _lower_in_depth(pose, drop_pct_by_joint: dict[int, float]) -> None:
+    """Lower these 3D joints by shares of the torso, leaving the image as filmed (the model's depth error alone)."""
     torso_m = float(np.linalg.norm(pose.world_xyz[k.L.LEFT_SHOULDER] - pose.world_xyz[k.L.LEFT_HIP]))
-    for joint, drop_pct in ((k.L.LEFT_KNEE, knee_drop_pct), (k.L.RIGHT_KNEE, knee_drop_pct),
-                            (k.L.LEFT_ANKLE, ankle_drop_pct), (k.L.RIGHT_ANKLE, ankle_drop_pct)):
+    for joint, drop_pct in drop_pct_by_joint.items():
         pose.world_xyz[joint, 1] += torso_m * drop_pct / 100  # world y points down
+
+
+def _hang_legs_below_hips(pose, knee_drop_pct: float, ankle_drop_pct: float) -> None:
+    """Lower the 3D knees and ankles: the model's depth hanging a seat's folded legs below the hips when it faces the
+    camera (the hips then read ~100 % of a torso above the feet, where sitting reads under 80)."""
+    _lower_in_depth(pose, {k.L.LEFT_KNEE: knee_drop_pct, k.L.RIGHT_KNEE: knee_drop_pct,
+                           k.L.LEFT_ANKLE: ankle_drop_pct, k.L.RIGHT_ANKLE: ankle_drop_pct})
 
 
 @pytest.mark.parametrize(("yaw_deg", "body"), [(0.0, "average"), (20.0, "small"), (-30.0, "tall")])
@@ -368,13 +372,11 @@ def test_a_90_90_facing_the_camera_whose_legs_hang_in_depth_is_the_90_90(yaw_deg
 
 
 def _drop_feet(pose, drop_pct: float) -> None:
-    """Lower the 3D heels and toes by a share of the torso, leaving the image and the ankles as filmed: the model
-    hanging a seated foot below the floor in depth, so the hips read a torso above the lowest point and the coarse
-    posture misses the seat (90/90 stress renders seen side-on that missed it: hips 64-118 % above it at the
-    quartiles, where sitting reads under 80)."""
-    torso_m = float(np.linalg.norm(pose.world_xyz[k.L.LEFT_SHOULDER] - pose.world_xyz[k.L.LEFT_HIP]))
-    for joint in (k.L.LEFT_HEEL, k.L.RIGHT_HEEL, k.L.LEFT_FOOT_INDEX, k.L.RIGHT_FOOT_INDEX):
-        pose.world_xyz[joint, 1] += torso_m * drop_pct / 100  # world y points down
+    """Lower the 3D heels and toes, leaving the ankles as filmed: the model hanging a seated foot below the floor in
+    depth, so the hips read a torso above the lowest point and the coarse posture misses the seat (90/90 stress renders
+    seen side-on that missed it: hips 64-118 % above it at the quartiles, where sitting reads under 80)."""
+    _lower_in_depth(pose, dict.fromkeys((k.L.LEFT_HEEL, k.L.RIGHT_HEEL, k.L.LEFT_FOOT_INDEX, k.L.RIGHT_FOOT_INDEX),
+                                        drop_pct))
 
 
 @pytest.mark.parametrize(("view", "body"), [("side", "average"), ("oblique", "small"), ("side_right", "tall")])

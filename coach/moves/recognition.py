@@ -242,6 +242,11 @@ def seated_in_image(pose: Pose) -> bool:
         and lowest_knee_below_hips_pct(pose) <= SEATED_KNEES_BELOW_PCT
 
 
+def hand_overhead(pose: Pose) -> bool:
+    """Either wrist above the nose in the image (REACH_VOTE_PCT): the hip flexor stretch's reach."""
+    return max(hip_flexor_reach.wrist_above_nose_pct(pose, s) for s in SIDES) >= REACH_VOTE_PCT
+
+
 def seated_side_on(pose: Pose) -> bool:
     """Sitting on the floor, side-on or oblique, by 3D heights the coarse posture's floor test misses: the knees near
     the hips' height rather than a thigh below them, and the back hip off the torso line (see
@@ -249,7 +254,7 @@ def seated_side_on(pose: Pose) -> bool:
     return g.camera_view(pose) is not View.FRONT \
         and knees_above_hips_pct(pose) >= SIDE_ON_SEATED_KNEES_ABOVE_HIPS_PCT \
         and min_hip_flex_deg(pose) >= SIDE_ON_SEATED_BACK_HIP_FLEX_DEG \
-        and max(hip_flexor_reach.wrist_above_nose_pct(pose, s) for s in SIDES) < REACH_VOTE_PCT
+        and not hand_overhead(pose)
 
 
 def frame_vote(pose: Pose | None) -> str:
@@ -293,8 +298,7 @@ def frame_vote(pose: Pose | None) -> str:
     if posture is Posture.HALF_KNEELING:
         # The stretch is half-kneeling with an arm reaching overhead; the bottom of a lunge or split squat is
         # half-kneeling too (real clips read so in most frames), but with the hands low.
-        reaching = max(hip_flexor_reach.wrist_above_nose_pct(pose, s) for s in SIDES) >= REACH_VOTE_PCT
-        return "hip_flexor_reach" if reaching else ABSTAIN
+        return "hip_flexor_reach" if hand_overhead(pose) else ABSTAIN
     # A lunge splits the hips far apart (front thigh up to the chest, back thigh behind): 86-129 degrees on the
     # rendered clips, against <= 40 in scoops and folds and ~55-78 kneeling upright (caught above).
     hip_lead_deg = max(m.hip_lead_deg(pose, s) for s in SIDES)
