@@ -1,6 +1,7 @@
 """Recognition: each generated move is named right without flicker, a whole circuit segments in order, and the
 auto replay analysis counts each move with its own checker."""
 
+import copy
 import itertools
 
 import kinematics as k
@@ -10,7 +11,13 @@ from test_moves_counts import NOISE, SIDES, clips
 
 from coach.moves import MOVE_IDS, MoveRecognizer
 from coach.moves.analysis import analyse_poses
-from coach.moves.recognition import frame_vote
+from coach.moves.hip_90_90 import knees_above_hips_pct, min_hip_flex_deg
+from coach.moves.recognition import (
+    SIDE_ON_SEATED_BACK_HIP_FLEX_DEG,
+    SIDE_ON_SEATED_KNEES_ABOVE_HIPS_PCT,
+    frame_vote,
+    seated_side_on,
+)
 
 
 def recognise(filmed) -> list[str | None]:
@@ -405,6 +412,36 @@ def test_a_half_kneel_with_the_arm_down_seen_side_on_is_no_90_90(view: str, knee
     for _, pose in filmed:
         _drop_feet(pose, drop_pct=90.0)
     assert "hip_90_90" not in {frame_vote(pose) for _, pose in filmed}
+
+
+def _raise_wrist_over_head(pose, side: str) -> None:
+    """Put this wrist a torso above the nose in the picture, as in the hip flexor stretch's reach."""
+    torso = float(np.linalg.norm(pose.image_xyz[k.L.LEFT_SHOULDER, :2] - pose.image_xyz[k.L.LEFT_HIP, :2]))
+    wrist = k.L.LEFT_WRIST if side == "left" else k.L.RIGHT_WRIST
+    pose.image_xyz[wrist, 1] = pose.image_xyz[k.L.NOSE, 1] - torso
+
+
+@pytest.mark.parametrize(("view", "knee_drop_pct"), [("side", 40.0), ("oblique", 30.0), ("side_right", 30.0)])
+def test_a_side_on_seat_turns_down_knees_a_thigh_low_or_a_hand_overhead_each_alone(view: str,
+                                                                                 knee_drop_pct: float) -> None:
+    """The side-on seat (the 90/90's set whose posture missed the seat) has three bounds; the half-kneel test above
+    trips two at once, so each is turned down here on its own: knees lowered in depth under the hips' height while
+    the back hip stays off the torso line, or a wrist raised above the head with the knees and hips as sat."""
+    filmed = k.film(k.timeline(k.sequence((1.0, k.seated_90_90("left")), (1.0, k.seated_90_90("left")))), view,
+                    seed=6, **NOISE)
+    for _, pose in filmed:
+        _drop_feet(pose, drop_pct=90.0)
+        assert seated_side_on(pose)
+        knees_low = copy.deepcopy(pose)
+        _lower_in_depth(knees_low, {k.L.LEFT_KNEE: knee_drop_pct, k.L.RIGHT_KNEE: knee_drop_pct})
+        assert knees_above_hips_pct(knees_low) < SIDE_ON_SEATED_KNEES_ABOVE_HIPS_PCT
+        assert min_hip_flex_deg(knees_low) >= SIDE_ON_SEATED_BACK_HIP_FLEX_DEG
+        assert not seated_side_on(knees_low)
+        for side in SIDES:
+            reaching = copy.deepcopy(pose)
+            _raise_wrist_over_head(reaching, side)
+            assert knees_above_hips_pct(reaching) >= SIDE_ON_SEATED_KNEES_ABOVE_HIPS_PCT
+            assert not seated_side_on(reaching)
 
 
 def long_stance_hinge() -> k.Angles:
