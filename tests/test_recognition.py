@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from test_moves_counts import NOISE, SIDES, clips
 
+from coach.landmarks import sided
 from coach.moves import MOVE_IDS, MoveRecognizer
 from coach.moves.analysis import analyse_poses
 from coach.moves.hip_90_90 import knees_above_hips_pct, min_hip_flex_deg
@@ -417,8 +418,7 @@ def test_a_half_kneel_with_the_arm_down_seen_side_on_is_no_90_90(view: str, knee
 def _raise_wrist_over_head(pose, side: str) -> None:
     """Put this wrist a torso above the nose in the picture, as in the hip flexor stretch's reach."""
     torso = float(np.linalg.norm(pose.image_xyz[k.L.LEFT_SHOULDER, :2] - pose.image_xyz[k.L.LEFT_HIP, :2]))
-    wrist = k.L.LEFT_WRIST if side == "left" else k.L.RIGHT_WRIST
-    pose.image_xyz[wrist, 1] = pose.image_xyz[k.L.NOSE, 1] - torso
+    pose.image_xyz[sided(side, "wrist"), 1] = pose.image_xyz[k.L.NOSE, 1] - torso
 
 
 @pytest.mark.parametrize(("view", "knee_drop_pct"), [("side", 40.0), ("oblique", 30.0), ("side_right", 30.0)])
