@@ -7,7 +7,7 @@ import pytest
 from coach.landmarks import sided
 from coach.moves import MOVES, hip_90_90
 from coach.moves.analysis import analyse_poses
-from coach.moves.base import RepCounted
+from coach.moves.base import CueGiven, RepCounted
 from coach.pose import Pose
 
 SIDES = ("left", "right")
@@ -405,6 +405,41 @@ def test_a_shift_back_whose_split_the_model_folded_away_completes_the_rep(side: 
                   (0.5, folded_shift(side)), (0.8, k.lunge(side)), (0.9, k.STAND), (0.4, k.STAND)]
     run = k.run_checker("lunge_rotation", k.film(k.timeline(k.sequence(*steps)), view, seed=4, **NOISE))
     assert run.reps == {side: 2, other(side): 0}
+
+
+ARM_JOINTS = ("shoulder", "elbow", "wrist", "pinky", "index", "thumb")
+
+
+def _swap_arm_labels(pose: Pose | None) -> None:
+    """Give each arm's landmarks the other side's labels, as MediaPipe does with a rotating chest: the legs keep
+    theirs."""
+    if pose is None:
+        return
+    for joint in ARM_JOINTS:
+        pair = [sided(s, joint) for s in SIDES]
+        for values in (pose.image_xyz, pose.world_xyz, pose.visibility, pose.presence):
+            values[pair] = values[pair[::-1]]
+
+
+@pytest.mark.parametrize("view", ["side", "oblique"])
+@pytest.mark.parametrize("side", SIDES)
+def test_a_rotation_whose_arms_the_model_swapped_counts_for_the_front_leg(side: str, view: str) -> None:
+    """With the split clear the rotation belongs to the front leg whichever wrist is up (before, the raised arm's
+    label named the side and these counted for the back leg); the swapped arm still brings the wrong-arm cue."""
+    steps = [(0.5, k.STAND), (0.5, k.STAND)]
+    for _ in range(2):
+        steps += [(1.0, k.lunge(side)), (0.4, k.lunge(side)), (0.9, k.lunge(side, rotate=True)),
+                  (0.5, k.lunge(side, rotate=True)), (0.8, k.lunge(side)), (0.9, k.lunge(side, shift=True)),
+                  (0.5, k.lunge(side, shift=True)), (0.8, k.lunge(side)), (0.9, k.STAND), (0.4, k.STAND)]
+    filmed = k.film(k.timeline(k.sequence(*steps)), view, seed=5, **NOISE)
+    plain = k.run_checker("lunge_rotation", filmed)
+    for _, pose in filmed:
+        _swap_arm_labels(pose)
+    swapped = k.run_checker("lunge_rotation", filmed)
+    assert plain.reps == swapped.reps == {side: 2, other(side): 0}
+    cue_texts = [[e.text for e in run.events if isinstance(e, CueGiven)] for run in (plain, swapped)]
+    assert "Rotate toward the front leg" not in cue_texts[0]
+    assert "Rotate toward the front leg" in cue_texts[1]
 
 
 def _swing_leg_in_depth(pose: Pose, side: str, share: float) -> None:

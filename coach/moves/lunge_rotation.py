@@ -3,10 +3,12 @@
 One rep per full cycle on the front leg: a rotation followed by the shift back, with the plain lunge between them
 allowed. In the plain lunge the front leg is the one whose hip is clearly more flexed (3D hip angles measured to the
 shoulder midpoint, so the chest rotation does not move them); that is what the wrong-arm cue needs. The rotation's
-side is its raised arm's, which is the front leg's by the move's own definition: "arm up" is that wrist above its
-shoulder in the image. The rotation does not ask for the split as well: the model often collapses it (the hip lead
-read ~0 through whole rotations on the stress renders), and with it the tuning renders counted 19 of 52 sets
-exactly, without it 26. The shift back asks for no split stance either: the side is the rotation's (see SHIFT).
+side is the front leg's by the move's own definition: "arm up" is a wrist above its shoulder in the image, read as the
+front leg's arm where the split is clear (see rotation_arm_pct), else as the raised arm's own side. A reach with the
+back arm still counts, and its cue asks to rotate toward the front leg. The rotation does not ask for the split as
+well: the model often collapses it (the hip lead read ~0 through whole rotations on the stress renders), and with it
+the tuning renders counted 19 of 52 sets exactly, without it 26. The shift back asks for no split stance either: the
+side is the rotation's (see SHIFT).
 
 The shift back is the legs lengthening while the chest pitches down over the front leg: shift_deg is the straighter
 knee's 3D angle past straight (negative) plus the torso's image tilt. The front knee alone cannot carry it: with the
@@ -15,6 +17,8 @@ torso folded over the front thigh MediaPipe lost that knee on an oblique rendere
 """
 
 from __future__ import annotations
+
+import math
 
 from coach import geometry as g
 from coach.landmarks import SIDES
@@ -35,6 +39,22 @@ SHIFT_LEAVE_DEG = 84.0
 DWELL_MS = 250
 
 
+def rotation_arm_pct(pose: Pose, side: str) -> float:
+    """How far this side's rotation arm is above its shoulder (% of the torso). With this thigh clearly leading, the
+    higher wrist; with the other thigh clearly leading, none (NaN); without a clear split, this side's own wrist.
+    MediaPipe swaps the arms' labels more often than the legs': in the tuning renders' low frames with a wrist up and
+    a thigh leading by 35+ degrees, the leading thigh was the set's side in 941 of 959, the raised arm in 875 of 950.
+    Without a split the arm's label is all there is (the model often collapses the split)."""
+    own_pct = m.wrist_above_shoulder_pct(pose, side)
+    lead_deg = m.hip_lead_deg(pose, side)
+    if lead_deg <= -HIP_LEAD_ENTER_DEG:
+        return math.nan
+    if lead_deg < HIP_LEAD_ENTER_DEG:
+        return own_pct
+    found_pct = [pct for pct in (own_pct, m.wrist_above_shoulder_pct(pose, m.other(side))) if math.isfinite(pct)]
+    return max(found_pct, default=math.nan)
+
+
 def shift_deg(pose: Pose) -> float:
     return max(g.knee_deg(pose, side) for side in SIDES) - 180.0 + g.torso_tilt_deg(pose)
 
@@ -51,7 +71,7 @@ LUNGES = tuple(f"lunge_{side}" for side in SIDES)
 def _phases(side: str) -> tuple[Phase, ...]:
     front_leads = Above(f"{side}_hip_lead_deg", HIP_LEAD_ENTER_DEG, HIP_LEAD_LEAVE_DEG)
     low = Below("shift_deg", SHIFT_LEAVE_DEG, SHIFT_ENTER_DEG)
-    arm = f"{side}_wrist_above_shoulder_pct"
+    arm = f"{side}_rotation_arm_pct"
     return (
         Phase(f"lunge_{side}", (front_leads, low, Below(arm, ARM_UP_LEAVE_PCT, ARM_UP_ENTER_PCT)), DWELL_MS, side=side),
         Phase(f"rotate_{side}", (low, Above(arm, ARM_UP_ENTER_PCT, ARM_UP_LEAVE_PCT)), DWELL_MS, side=side),
@@ -62,8 +82,9 @@ def _cues(side: str) -> tuple[Cue, ...]:
     back = m.other(side)
     return (
         Cue(f"wrong_arm_{side}", "Rotate toward the front leg",
-            (Above(f"{back}_wrist_above_shoulder_pct", ARM_UP_ENTER_PCT, ARM_UP_LEAVE_PCT),),
-            during=(f"lunge_{side}",), min_dwell_ms=500, joints=both_sides("wrist", "shoulder")),
+            (Above(f"{back}_wrist_above_shoulder_pct", ARM_UP_ENTER_PCT, ARM_UP_LEAVE_PCT),
+             Below(f"{side}_wrist_above_shoulder_pct", ARM_UP_LEAVE_PCT, ARM_UP_ENTER_PCT)),
+            during=(f"lunge_{side}", f"rotate_{side}"), min_dwell_ms=500, joints=both_sides("wrist", "shoulder")),
         Cue(f"rotate_{side}", "Rotate toward the front leg", during=(f"lunge_{side}",), min_dwell_ms=6000,
             cooldown_ms=15000, kind="nudge"),
         Cue(f"shift_{side}", "Shift back to straighten the front leg", during=(f"rotate_{side}",),
@@ -82,6 +103,7 @@ MOVE = Move(
         **m.common(),
         **m.per_side("{side}_hip_lead_deg", m.hip_lead_deg),
         **m.per_side("{side}_wrist_above_shoulder_pct", m.wrist_above_shoulder_pct),
+        **m.per_side("{side}_rotation_arm_pct", rotation_arm_pct),
         "shift_deg": shift_deg,
     },
     phases=(*(p for side in SIDES for p in _phases(side)), SHIFT),
