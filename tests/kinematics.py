@@ -537,21 +537,22 @@ def jittered(frames: list[tuple[int, Angles]], start_ms: int, end_ms: int, key: 
     return out
 
 
-LEG_PAIRS = tuple((int(left), int(right)) for left, right in (
-    (L.LEFT_HIP, L.RIGHT_HIP), (L.LEFT_KNEE, L.RIGHT_KNEE), (L.LEFT_ANKLE, L.RIGHT_ANKLE),
-    (L.LEFT_HEEL, L.RIGHT_HEEL), (L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX)))
+LEG_PAIRS = tuple((int(sided("left", joint)), int(sided("right", joint)))
+                  for joint in ("hip", "knee", "ankle", "heel", "foot_index"))
+ARM_PAIRS = tuple((int(sided("left", joint)), int(sided("right", joint)))
+                  for joint in ("shoulder", "elbow", "wrist", "pinky", "index", "thumb"))
 
 
-def legs_swapped(filmed: Sequence[tuple[int, Pose | None]], start_ms: int,
-                 end_ms: int) -> list[tuple[int, Pose | None]]:
-    """Swap the left and right leg landmarks between start_ms and end_ms, as MediaPipe does when a side-on view
-    sees the legs cross."""
+def labels_swapped(filmed: Sequence[tuple[int, Pose | None]], pairs: Sequence[tuple[int, int]], start_ms: int = 0,
+                   end_ms: int | None = None) -> list[tuple[int, Pose | None]]:
+    """Swap the left and right landmarks of `pairs` (LEG_PAIRS, ARM_PAIRS) between start_ms and end_ms (to the end
+    by default), as MediaPipe does when a side-on view sees the legs cross or a rotating chest turns the arms."""
     order = np.arange(33)
-    for left, right in LEG_PAIRS:
+    for left, right in pairs:
         order[left], order[right] = right, left
     out: list[tuple[int, Pose | None]] = []
     for t_ms, pose in filmed:
-        if pose is not None and start_ms <= t_ms < end_ms:
+        if pose is not None and start_ms <= t_ms and (end_ms is None or t_ms < end_ms):
             pose = Pose(t_ms, pose.image_xyz[order], pose.world_xyz[order], pose.visibility[order],
                         pose.presence[order], pose.image_size)
         out.append((t_ms, pose))

@@ -50,7 +50,7 @@ def test_a_lunge_counts_when_the_legs_read_swapped_through_the_shift(side: str) 
     shifts_ms = ((4400, 6700), (11500, 13800))  # from just before each shift back until after the return
     filmed = film(keys, "side")
     for start_ms, end_ms in shifts_ms:
-        filmed = k.legs_swapped(filmed, start_ms, end_ms)
+        filmed = k.labels_swapped(filmed, k.LEG_PAIRS, start_ms, end_ms)
     assert_matches(k.run_checker("lunge_rotation", filmed), expected)
 
 
