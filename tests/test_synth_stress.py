@@ -110,3 +110,26 @@ def test_batches_writing_one_manifest_at_once_keep_every_clip(tmp_path: Path) ->
         batch.join(timeout=60)
     ids = [record["id"] for record in json.loads(manifest.read_text())]
     assert ids == sorted(f"clip_{i:03d}" for i in [*range(25), *range(100, 125)])
+
+
+def test_one_moves_clips_are_the_whole_sets_clips_of_that_move() -> None:
+    from coach.synth.stress.__main__ import clip_indices
+
+    bridges = clip_indices(0, 70, "bridge_march")
+    assert bridges == [i for i, variation in enumerate(SET) if variation.move == "bridge_march"]
+    assert len(bridges) == 10 and clip_indices(7, 7, "bridge_march") == [9]
+    assert clip_indices(3, 4) == [3, 4, 5, 6]
+
+
+def test_an_unknown_move_is_refused_naming_the_moves(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "coach.synth.stress", "--seed", "1", "--count", "7", "--move",
+                           "squat", "--out", str(tmp_path)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "--move" in done.stderr and "bridge_march" in done.stderr and not list(tmp_path.iterdir())
+
+
+def test_a_range_without_the_moves_clip_says_so_and_renders_nothing(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "coach.synth.stress", "--seed", "1", "--count", "2", "--move",
+                           "bridge_march", "--out", str(tmp_path)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.startswith("No bridge_march clip among clips 0-1") and not list(tmp_path.iterdir())

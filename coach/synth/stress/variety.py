@@ -206,10 +206,15 @@ def _stage(rng: np.random.Generator, dark_floor: bool, dim: bool, backlit: bool,
                  if backlit else None, furniture=tuple(items))
 
 
+def move_of(index: int) -> str:
+    """The move of clip `index` in every stress set: the moves go round the circuit so every move gets its share."""
+    return MOVE_ORDER[index % len(MOVE_ORDER)]
+
+
 def draw(seed: int, index: int) -> Variation:
-    """The recipe of clip `index` of stress set `seed` (moves go round the circuit so every move gets its share)."""
+    """The recipe of clip `index` of stress set `seed`."""
     rng = np.random.default_rng([seed, index])
-    move = MOVE_ORDER[index % len(MOVE_ORDER)]
+    move = move_of(index)
     side = str(rng.choice(["left", "right"]))
     variant = {"bridge_march": str(rng.choice(["march", "march", "plain"])),
                "hamstring_scoop": str(rng.choice(["alternate", "blocks"]))}.get(move, "")
