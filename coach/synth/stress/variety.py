@@ -9,13 +9,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from coach.moves import MOVE_IDS
 from coach.synth.export import BODY_SHAPES
 from coach.synth.scripts import Style
 from coach.synth.stress.sensor import Sensor
 from coach.synth.stress.stage import Box, Stage
 
-MOVE_ORDER = ("hip_90_90", "lunge_rotation", "bridge_march", "hamstring_scoop", "hip_flexor_reach",
-              "forward_fold_pedals", "hamstring_strap")
+MOVE_ORDER = MOVE_IDS
+"""Clips take the moves in circuit order: the same list the coach (and `--move`) knows the moves by."""
 SIDE_VIEW_MOVES = ("bridge_march", "forward_fold_pedals", "hamstring_strap")
 """Moves that ask for a side or oblique camera (their modules' `views`); the others take any view."""
 
